@@ -1,0 +1,73 @@
+# Two commands do everything on a fresh machine:  make book  and  make test.
+# Both create .venv (Python >= 3.12) and install the pinned requirements first.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.12
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NBVAL_DIR := _build/nbval
+ALT_SEEDS ?= 20261123
+
+# Headless plotting, and compiled PyTensor code cached inside the project across runs.
+export MPLBACKEND := Agg
+export PYTENSOR_FLAGS := base_compiledir=$(CURDIR)/.cache/pytensor
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help venv book test test-chapter notebooks lab figures bench clean
+
+help:
+	@echo "make book       build the website into _build/html (sets up .venv first)"
+	@echo "make test       unit tests + every chapter under nbval, for its own and other seeds"
+	@echo "make lab        open the chapters as notebooks in JupyterLab"
+	@echo "make notebooks  export every chapter as .ipynb into notebooks/"
+	@echo "make clean      remove the build and the execution cache"
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@found=""; \
+	for candidate in $(PYTHON) python3.13 python3.12 python3; do \
+	  if command -v $$candidate >/dev/null 2>&1 && \
+	     $$candidate -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    found=$$candidate; break; fi; \
+	done; \
+	if [ -z "$$found" ]; then \
+	  echo "error: Python 3.12 or newer is needed to build this book, and none was found." >&2; \
+	  echo "       Tried: $(PYTHON), python3.13, python3.12, python3 ($$(python3 --version 2>&1))." >&2; \
+	  echo "       Install Python 3.12 (e.g. 'pyenv install 3.12'; the repo's .python-version selects it)" >&2; \
+	  echo "       or run: make PYTHON=/path/to/python3.12 <target>" >&2; \
+	  exit 1; \
+	fi; \
+	if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+	  echo "Existing $(VENV) uses Python < 3.12; recreating it."; rm -rf $(VENV); fi; \
+	[ -x $(BIN)/python ] || { echo "Creating $(VENV) with $$found ($$($$found --version))"; $$found -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+test: $(STAMP)
+	rm -rf $(NBVAL_DIR)
+	$(BIN)/python tests/export_chapters.py --out $(NBVAL_DIR) --seeds default $(ALT_SEEDS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax tests $(NBVAL_DIR)
+
+notebooks: $(STAMP)
+	$(BIN)/python tests/export_chapters.py --out notebooks --seeds default --flat
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) chapters
+
+clean:
+	rm -rf _build .cache/jupyter
+
+# One chapter under nbval, for its own seed and the alternative ones: make test-chapter CHAPTER=plots
+test-chapter: $(STAMP)
+	rm -rf $(NBVAL_DIR)-$(CHAPTER)
+	$(BIN)/python tests/export_chapters.py --out $(NBVAL_DIR)-$(CHAPTER) --seeds default $(ALT_SEEDS) --only $(CHAPTER)
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax $(NBVAL_DIR)-$(CHAPTER)

@@ -1,0 +1,46 @@
+"""Input checks shared by the package: bad input raises ``ValueError`` naming the problem."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def finite_array(value, name: str, ndim: int | None = None) -> np.ndarray:
+    """Return ``value`` as a float array, refusing NaN/inf and the wrong number of dimensions."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be numeric, got {value!r}") from err
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return array
+
+
+def positive_scalar(value, name: str) -> float:
+    """Return ``value`` as a float, refusing anything that is not a finite number > 0."""
+    array = finite_array(value, name, ndim=0)
+    if array <= 0:
+        raise ValueError(f"{name} must be positive, got {float(array)}")
+    return float(array)
+
+
+def positive_int(value, name: str) -> int:
+    """Return ``value`` as an int, refusing non-integers and numbers < 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def cholesky(matrix: np.ndarray, name: str) -> np.ndarray:
+    """Lower Cholesky factor of a symmetric positive-definite matrix, or a clear ``ValueError``."""
+    matrix = finite_array(matrix, name, ndim=2)
+    if matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"{name} must be square, got shape {matrix.shape}")
+    if not np.allclose(matrix, matrix.T, rtol=1e-10, atol=1e-12 * np.abs(matrix).max()):
+        raise ValueError(f"{name} must be symmetric")
+    try:
+        return np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError as err:
+        raise ValueError(f"{name} is not positive definite") from err

@@ -1,0 +1,96 @@
+"""Assertions the chapters' hidden check cells make.
+
+Every tolerance is derived from the quantity being checked (a posterior sd, a
+sample size, a Monte-Carlo standard error), never tuned to one seed. ``z = 4``
+standard errors leaves a false alarm rate of about 6e-5 per compared number.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from ._validate import finite_array
+from .conjugate import Gaussian
+
+DEFAULT_Z = 4.0
+
+
+def central_interval(belief: Gaussian, prob: float = 0.99) -> tuple[np.ndarray, np.ndarray]:
+    """Marginal central ``prob`` intervals of a Gaussian belief."""
+    if not 0 < prob < 1:
+        raise ValueError(f"prob must lie strictly between 0 and 1, got {prob}")
+    half = stats.norm.ppf(0.5 + prob / 2) * belief.sd
+    return belief.mean - half, belief.mean + half
+
+
+def assert_inside(names, values, lower, upper, what="interval") -> None:
+    """Each value lies in its ``[lower, upper]``."""
+    for name, value, lo, hi in zip(names, np.atleast_1d(values), np.atleast_1d(lower), np.atleast_1d(upper)):
+        assert lo <= value <= hi, f"{name} = {value:.4g} lies outside the {what} [{lo:.4g}, {hi:.4g}]"
+
+
+def assert_truth_recovered(belief: Gaussian, truth, prior: Gaussian, names=("intercept", "slope"), prob=0.99) -> None:
+    """The truth lies in the posterior's central ``prob`` interval and the posterior mean beats the prior mean."""
+    truth = finite_array(truth, "truth", ndim=1)
+    lower, upper = central_interval(belief, prob)
+    assert_inside(names, truth, lower, upper, f"central {prob:.0%} posterior interval")
+    posterior_error = np.linalg.norm(belief.mean - truth)
+    prior_error = np.linalg.norm(prior.mean - truth)
+    assert posterior_error < prior_error, (
+        f"posterior mean is {posterior_error:.3g} from the truth, no closer than the prior mean ({prior_error:.3g})"
+    )
+
+
+def assert_draws_match(draws, belief: Gaussian, n_eff=None, z: float = DEFAULT_Z) -> None:
+    """Sample mean and covariance of ``draws`` (rows) agree with ``belief`` within Monte-Carlo error.
+
+    The standard error of a sample mean is ``sd / sqrt(n)``; of a sample covariance entry,
+    ``sqrt((S_ii S_jj + S_ij**2) / n)`` for Gaussian draws. ``n_eff`` replaces ``n`` for
+    correlated (MCMC) draws.
+    """
+    draws = finite_array(draws, "draws", ndim=2)
+    if draws.shape[1] != belief.mean.size:
+        raise ValueError(f"draws have {draws.shape[1]} columns, the belief is over {belief.mean.size}")
+    n = draws.shape[0] if n_eff is None else np.asarray(n_eff, dtype=float)
+    mean_se = belief.sd / np.sqrt(n)
+    mean_gap = np.abs(draws.mean(axis=0) - belief.mean)
+    assert np.all(mean_gap <= z * mean_se), (
+        f"sample mean {draws.mean(axis=0)} differs from {belief.mean} by {mean_gap / mean_se} standard errors (> {z})"
+    )
+    n_pair = n if np.ndim(n) == 0 else np.minimum.outer(n, n)
+    cov = belief.cov
+    cov_se = np.sqrt((np.outer(np.diag(cov), np.diag(cov)) + cov**2) / n_pair)
+    cov_gap = np.abs(np.cov(draws, rowvar=False) - cov)
+    assert np.all(cov_gap <= z * cov_se), (
+        f"sample covariance\n{np.cov(draws, rowvar=False)}\ndiffers from\n{cov}\nby {cov_gap / cov_se} standard errors"
+    )
+
+
+def assert_converged(idata, var_names=None, rhat_max: float = 1.01, ess_min: float = 400) -> None:
+    """MCMC health: r-hat, bulk and tail ESS for every parameter, and no divergences."""
+    import arviz as az
+
+    summary = az.summary(idata, var_names=var_names, kind="diagnostics", round_to="none")
+    bad_rhat = summary[summary["r_hat"] > rhat_max]
+    assert bad_rhat.empty, f"r-hat above {rhat_max}:\n{bad_rhat}"
+    for column in ("ess_bulk", "ess_tail"):
+        low = summary[summary[column] < ess_min]
+        assert low.empty, f"{column} below {ess_min}:\n{low}"
+    divergences = int(idata["sample_stats"]["diverging"].sum())
+    assert divergences == 0, f"{divergences} divergent transitions"
+
+
+def assert_mcmc_mean_matches(idata, var_name: str, exact_mean, z: float = DEFAULT_Z) -> np.ndarray:
+    """Posterior mean of ``var_name`` within ``z`` Monte-Carlo standard errors of ``exact_mean``.
+
+    Returns the gaps in MCSE units so a chapter can print them.
+    """
+    import arviz as az
+
+    draws = idata["posterior"][var_name]
+    mean = draws.mean(("chain", "draw")).values
+    mcse = az.mcse(idata, var_names=[var_name])[var_name].values
+    gap = (mean - np.asarray(exact_mean)) / mcse
+    assert np.all(np.abs(gap) <= z), f"{var_name}: MCMC mean {mean} vs exact {exact_mean} is {gap} MCSE apart"
+    return gap
