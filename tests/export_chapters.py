@@ -42,9 +42,9 @@ def with_seed(notebook, seed: int):
 
 
 def export(out: Path, seeds: list[str], flat: bool = False, only: str | None = None) -> list[Path]:
-    chapters = [c for c in toc_chapters() if only is None or c.stem == only]
-    if not chapters:
-        raise SystemExit(f"no chapter named {only!r} in _toc.yml")
+    chapters = toc_chapters() if only is None else [ROOT / "chapters" / f"{only}.md"]
+    if not all(chapter.exists() for chapter in chapters):
+        raise SystemExit(f"missing chapter file(s): {[str(c) for c in chapters if not c.exists()]}")
     written = []
     for seed in seeds:
         folder = out if flat else out / f"seed-{seed}"
@@ -63,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seeds", nargs="+", default=["default"], help="'default' and/or integers")
-    parser.add_argument("--only", help="export just this chapter (file stem)")
+    parser.add_argument("--only", help="export just chapters/<ONLY>.md, listed in _toc.yml or not")
     parser.add_argument("--flat", action="store_true", help="write one seed's notebooks straight into --out")
     args = parser.parse_args()
     if args.flat and len(args.seeds) != 1:
