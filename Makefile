@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL_DIR := _build/nbval
 ALT_SEEDS ?= 20261123
+MATHJAX_VERSION := 3.2.2
+MATHJAX := _static/mathjax/tex-chtml.js
 
 # Headless plotting, and compiled PyTensor code cached inside the project across runs.
 export MPLBACKEND := Agg
@@ -49,7 +51,16 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-book: $(STAMP)
+# MathJax is served from the built site itself, so math renders offline. It comes from the npm
+# registry at set-up time and is not committed.
+$(MATHJAX):
+	@command -v npm >/dev/null || { echo "error: npm (Node.js) is needed once to fetch MathJax $(MATHJAX_VERSION)" >&2; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix .cache/npm mathjax@$(MATHJAX_VERSION)
+	rm -rf _static/mathjax && mkdir -p _static/mathjax
+	cp .cache/npm/node_modules/mathjax/es5/tex-chtml.js _static/mathjax/
+	cp -r .cache/npm/node_modules/mathjax/es5/output _static/mathjax/
+
+book: $(STAMP) $(MATHJAX)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test: $(STAMP)
