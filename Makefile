@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 NBVAL_DIR := _build/nbval
 ALT_SEEDS ?= 20261123
 MATHJAX_VERSION := 3.2.2
-MATHJAX := _static/mathjax/tex-chtml.js
+MATHJAX := .cache/site-extra/mathjax/tex-chtml.js
 
 # Headless plotting, and compiled PyTensor code cached inside the project across runs.
 export MPLBACKEND := Agg
@@ -56,9 +56,9 @@ $(STAMP): requirements.txt pyproject.toml
 $(MATHJAX):
 	@command -v npm >/dev/null || { echo "error: npm (Node.js) is needed once to fetch MathJax $(MATHJAX_VERSION)" >&2; exit 1; }
 	npm install --silent --no-audit --no-fund --prefix .cache/npm mathjax@$(MATHJAX_VERSION)
-	rm -rf _static/mathjax && mkdir -p _static/mathjax
-	cp .cache/npm/node_modules/mathjax/es5/tex-chtml.js _static/mathjax/
-	cp -r .cache/npm/node_modules/mathjax/es5/output _static/mathjax/
+	rm -rf $(dir $(MATHJAX)) && mkdir -p $(dir $(MATHJAX))
+	cp .cache/npm/node_modules/mathjax/es5/tex-chtml.js $(dir $(MATHJAX))
+	cp -r .cache/npm/node_modules/mathjax/es5/output .cache/npm/node_modules/mathjax/es5/input $(dir $(MATHJAX))
 
 book: $(STAMP) $(MATHJAX)
 	$(BIN)/jupyter-book build . -W -n --keep-going

@@ -1,0 +1,191 @@
+"""The built website as a reader sees it, in real headless Chromium.
+
+For every page of the book: no JavaScript errors, every image has alt text and loads, every
+internal link (and its #anchor) resolves, math is typeset (from the site's own MathJax, no
+network), and a full-page screenshot lands in _build/screenshots/ for a human to look at.
+The checker itself is tested on a small broken page, so it is known to catch what it looks for.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlparse
+
+import pytest
+from export_chapters import ROOT, toc_chapters
+
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]
+PAGES = ["intro"] + [str(path.relative_to(ROOT).with_suffix("")) for path in toc_chapters()]
+
+if CHROMIUM is None:
+    pytest.skip(
+        "Chromium is not installed: `sudo apt-get install chromium` (Debian/Ubuntu) to run the browser test",
+        allow_module_level=True,
+    )
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+def _require_build():
+    if not (HTML / "index.html").exists():
+        message = "no built book in _build/html: run `make book` first"
+        if os.environ.get("BOOK_MUST_BE_BUILT"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _serve(folder: Path):
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+def inspect_page(browser, url: str, screenshot: Path | None = None) -> dict:
+    """Load ``url`` and report what a reader would trip over."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    failed: list[str] = []
+    page.on("requestfailed", lambda req: failed.append(req.url))
+    page.on("response", lambda resp: failed.append(f"{resp.url} (HTTP {resp.status})") if resp.status >= 400 else None)
+    response = page.goto(url, wait_until="load")
+    page.wait_for_load_state("networkidle")
+    has_mathjax = page.evaluate("() => Boolean(window.MathJax && window.MathJax.startup)")
+    if has_mathjax:
+        page.evaluate("() => window.MathJax.startup.promise")
+    images = page.eval_on_selector_all(
+        "img",
+        """els => els.map(e => ({src: e.getAttribute('src'), alt: (e.getAttribute('alt') || '').trim(),
+                                 loaded: e.complete && e.naturalWidth > 0}))""",
+    )
+    links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    ids = page.eval_on_selector_all("[id]", "els => els.map(e => e.id)")
+    math_source = page.eval_on_selector_all(".math, span.math, div.math", "els => els.length")
+    typeset = page.eval_on_selector_all("mjx-container", "els => els.length")
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot), full_page=True)
+    page.close()
+    return {
+        "status": response.status if response else None,
+        "errors": errors,
+        "failed_requests": failed,
+        "images": images,
+        "links": links,
+        "ids": set(ids),
+        "math_source": math_source,
+        "typeset": typeset,
+        "has_mathjax": has_mathjax,
+    }
+
+
+def problems(report: dict, url: str, base: str, fetch_ids) -> list[str]:
+    """Everything wrong with one inspected page."""
+    found = [f"HTTP status {report['status']}"] if report["status"] != 200 else []
+    found += report["errors"]
+    found += [f"request failed: {u}" for u in report["failed_requests"]]
+    for image in report["images"]:
+        if not image["alt"]:
+            found.append(f"image without alt text: {image['src']}")
+        if not image["loaded"]:
+            found.append(f"image did not load: {image['src']}")
+    if report["math_source"] and report["typeset"] == 0:
+        found.append(f"{report['math_source']} math element(s) but nothing typeset by MathJax")
+    for link in report["links"]:
+        target, fragment = urldefrag(urljoin(url, link))
+        if not target.startswith(base):
+            continue  # external links are not followed: no network here
+        target_ids = fetch_ids(target)
+        if target_ids is None:
+            found.append(f"broken link: {link}")
+        elif fragment and fragment not in target_ids:
+            found.append(f"link to a missing anchor: {link}")
+    return found
+
+
+def _id_fetcher(browser, base):
+    @functools.cache
+    def fetch_ids(target: str):
+        page = browser.new_page()
+        response = page.goto(target, wait_until="domcontentloaded")
+        ok = response is not None and response.status == 200
+        ids = set(page.eval_on_selector_all("[id]", "els => els.map(e => e.id)")) if ok else None
+        page.close()
+        return ids
+
+    return fetch_ids
+
+
+@pytest.fixture(scope="module")
+def site():
+    _require_build()
+    server, base = _serve(HTML)
+    yield base
+    server.shutdown()
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+def test_page_as_a_reader_sees_it(browser, site, page_name):
+    url = urljoin(site, f"{page_name}.html")
+    report = inspect_page(browser, url, SHOTS / f"{page_name.replace('/', '__')}.png")
+    found = problems(report, url, site, _id_fetcher(browser, site))
+    assert not found, f"{page_name}:\n  " + "\n  ".join(found)
+    if page_name != "intro":
+        assert report["math_source"] > 0 and report["typeset"] > 0, "every chapter has typeset math"
+
+
+def test_search_page_finds_chapters(browser, site):
+    page = browser.new_page()
+    page.goto(urljoin(site, "search.html?q=posterior"), wait_until="load")
+    page.wait_for_selector("#search-results li", timeout=20_000)
+    hits = page.eval_on_selector_all("#search-results li a", "els => els.map(e => e.href)")
+    page.close()
+    assert any("chapters/" in hit for hit in hits), f"search for 'posterior' found no chapter: {hits}"
+
+
+def test_checker_catches_missing_alt_text_and_broken_links(browser, tmp_path):
+    """A page with an image lacking alt text, a broken link and a bad anchor is reported."""
+    Image = pytest.importorskip("PIL.Image")
+    Image.new("RGB", (4, 4)).save(tmp_path / "dot.png")
+    (tmp_path / "other.html").write_text("<html><body><p id='here'>x</p></body></html>")
+    (tmp_path / "page.html").write_text(
+        "<html><body><img src='dot.png'><img src='dot.png' alt='a dot'><img src='gone.png' alt='gone'>"
+        "<a href='other.html#here'>ok</a><a href='missing.html'>broken</a>"
+        "<a href='other.html#nowhere'>bad anchor</a></body></html>"
+    )
+    server, base = _serve(tmp_path)
+    try:
+        url = urljoin(base, "page.html")
+        found = problems(inspect_page(browser, url), url, base, _id_fetcher(browser, base))
+    finally:
+        server.shutdown()
+    assert any("image without alt text: dot.png" in f for f in found), found
+    assert any("image did not load: gone.png" in f for f in found), found
+    assert any("broken link" in f and "missing.html" in f for f in found), found
+    assert any("missing anchor" in f and "nowhere" in f for f in found), found
+    assert not any("other.html#here" in f for f in found), found
