@@ -51,3 +51,38 @@ def plot_observations(ax, x, y, *, truth=None, x_grid=None, label="observations"
         ax.plot(grid, line_values(np.atleast_2d(truth), grid)[0], "k--", linewidth=1.5, label="true line")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
+
+
+def gaussian_ellipse(belief, prob: float = 0.9, dims=(0, 1), n_points: int = 200) -> np.ndarray:
+    """Points ``(n_points, 2)`` on the ellipse holding probability ``prob`` of a Gaussian's 2-D marginal.
+
+    The marginal of weights ``dims`` is ``N(mean[dims], cov[dims, dims])``; its region of mass ``prob`` is
+    ``(w - m)^T C^-1 (w - m) <= r**2`` with ``r**2 = -2 log(1 - prob)`` (the chi-squared quantile, 2 dof),
+    traced as ``m + r L (cos t, sin t)`` with ``C = L L^T``.
+    """
+    from ._validate import cholesky, positive_int
+
+    if not 0 < prob < 1:
+        raise ValueError(f"prob must lie strictly between 0 and 1, got {prob}")
+    n_points = positive_int(n_points, "n_points")
+    dims = list(dims)
+    if len(dims) != 2 or len(set(dims)) != 2 or not all(0 <= d < belief.mean.size for d in dims):
+        raise ValueError(f"dims must name two different weights out of {belief.mean.size}, got {dims}")
+    factor = cholesky(belief.cov[np.ix_(dims, dims)], "cov")
+    angle = np.linspace(0, 2 * np.pi, n_points)
+    circle = np.sqrt(-2 * np.log1p(-prob)) * np.stack([np.cos(angle), np.sin(angle)])
+    return belief.mean[dims] + (factor @ circle).T
+
+
+def plot_gaussian_contours(ax, belief, *, probs=(0.5, 0.9, 0.99), dims=(0, 1), color="C0", label=None, **kwargs):
+    """Ellipses holding probability ``probs`` of a Gaussian belief over weights ``dims``, and its mean.
+
+    ``label`` is attached to the outermost ellipse only; ``kwargs`` go to ``ax.plot``.
+    """
+    lines = []
+    for i, prob in enumerate(sorted(probs)):
+        points = gaussian_ellipse(belief, prob, dims)
+        outermost = i == len(probs) - 1
+        lines += ax.plot(points[:, 0], points[:, 1], color=color, label=label if outermost else None, **kwargs)
+    ax.plot(*belief.mean[list(dims)], marker="o", markersize=4, color=color, linestyle="none")
+    return lines
