@@ -25,6 +25,8 @@ help:
 	@echo "make test       build the book, then unit tests, nbval over every chapter for other seeds, browser test"
 	@echo "make lab        open the chapters as notebooks in JupyterLab"
 	@echo "make notebooks  export every chapter as .ipynb into notebooks/"
+	@echo "make figures    redraw the key figures in figures/"
+	@echo "make bench      print the performance table (build, chapters, samplers)"
 	@echo "make clean      remove the build and the execution cache"
 
 venv: $(STAMP)
@@ -86,3 +88,12 @@ test-chapter: $(STAMP)
 	rm -rf $(NBVAL_DIR)-$(CHAPTER)
 	$(BIN)/python tests/export_chapters.py --out $(NBVAL_DIR)-$(CHAPTER) --seeds default $(ALT_SEEDS) --only $(CHAPTER)
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax $(NBVAL_DIR)-$(CHAPTER)
+
+# Performance table (see benchmarks/bench.py): make bench, or make bench PARTS=chapters,samplers
+PARTS ?= build,chapters,samplers
+bench: $(STAMP) $(MATHJAX)
+	$(BIN)/python benchmarks/bench.py --parts $(PARTS)
+
+# The README's and landing page's key figures, drawn by the package's own code.
+figures: $(STAMP)
+	$(BIN)/python figures/make_figures.py

@@ -6,10 +6,18 @@ declared" in the browser. Keep the first copy of each identical script.
 
 sphinx-book-theme leaves the pydata theme's ``default_mode`` empty, so on a reader's first
 visit the theme logs "Got invalid theme mode" as a console error: default it to "auto".
+
+The theme offers a chapter as .ipynb only when a launch service (Binder, Colab, ...) is
+configured. Readers of this book get the executed notebook offline too: copy it next to the
+page's sources and let the download menu list it.
 """
+
+import shutil
+from pathlib import Path
 
 
 def _tidy_page(app, pagename, templatename, context, doctree):
+    _offer_notebook_download(app, pagename, context)
     if not context.get("default_mode"):
         context["default_mode"] = "auto"
     scripts = context.get("script_files")
@@ -22,6 +30,16 @@ def _tidy_page(app, pagename, templatename, context, doctree):
             seen.add(key)
             unique.append(script)
     scripts[:] = unique
+
+
+def _offer_notebook_download(app, pagename, context):
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not executed.exists() or context.get("ipynb_source"):
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(executed, target)
+    context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def setup(app):
