@@ -94,3 +94,49 @@ def assert_mcmc_mean_matches(idata, var_name: str, exact_mean, z: float = DEFAUL
     gap = (mean - np.asarray(exact_mean)) / mcse
     assert np.all(np.abs(gap) <= z), f"{var_name}: MCMC mean {mean} vs exact {exact_mean} is {gap} MCSE apart"
     return gap
+
+
+def assert_band_matches(band, mean, sd, z: float = DEFAULT_Z) -> tuple[float, float]:
+    """A band from MCMC draws (:class:`.sampling.Band`) matches the exact pointwise ``mean`` and ``sd``.
+
+    Each point is compared in units of its own Monte-Carlo standard error. Returns the largest
+    gaps of the mean and of the sd, in MCSE units.
+    """
+    mean_gap = np.abs(band.mean - finite_array(mean, "mean", ndim=1)) / band.mcse_mean
+    sd_gap = np.abs(band.sd - finite_array(sd, "sd", ndim=1)) / band.mcse_sd
+    assert np.all(mean_gap <= z), f"band mean is up to {mean_gap.max():.2f} MCSE from the exact mean (> {z})"
+    assert np.all(sd_gap <= z), f"band sd is up to {sd_gap.max():.2f} MCSE from the exact sd (> {z})"
+    return float(mean_gap.max()), float(sd_gap.max())
+
+
+def assert_fits_agree(idata_a, idata_b, names_a, names_b=None, z: float = DEFAULT_Z) -> np.ndarray:
+    """Two MCMC fits of the same quantities have posterior means within ``z`` combined MCSEs.
+
+    ``names_b`` gives the second fit's names for the same quantities (default: ``names_a``). The
+    combined standard error of a difference of independent estimates is ``sqrt(mcse_a**2 + mcse_b**2)``.
+    Returns the gaps in those units.
+    """
+    import arviz as az
+
+    names_b = list(names_a) if names_b is None else list(names_b)
+    if len(names_b) != len(names_a):
+        raise ValueError(f"names_a and names_b must pair up, got {len(names_a)} and {len(names_b)} names")
+    gaps = []
+    for name_a, name_b in zip(names_a, names_b):
+        mean_a = float(idata_a["posterior"][name_a].mean())
+        mean_b = float(idata_b["posterior"][name_b].mean())
+        mcse_a = float(az.mcse(idata_a, var_names=[name_a])[name_a])
+        mcse_b = float(az.mcse(idata_b, var_names=[name_b])[name_b])
+        gap = (mean_a - mean_b) / np.hypot(mcse_a, mcse_b)
+        assert abs(gap) <= z, f"{name_a} {mean_a:.4g} vs {name_b} {mean_b:.4g}: {gap:+.2f} combined MCSE apart"
+        gaps.append(gap)
+    return np.array(gaps)
+
+
+def assert_truth_in_draws_interval(idata, names, truth, prob: float = 0.99) -> None:
+    """Each true value lies inside the central ``prob`` interval of its posterior draws."""
+    posterior = idata["posterior"]
+    tail = (1 - prob) / 2
+    lower = [float(posterior[name].quantile(tail)) for name in names]
+    upper = [float(posterior[name].quantile(1 - tail)) for name in names]
+    assert_inside(names, finite_array(truth, "truth", ndim=1), lower, upper, f"central {prob:.0%} interval of the draws")

@@ -46,3 +46,22 @@ def demo_data(rng: np.random.Generator, n: int = DEMO_N) -> tuple[np.ndarray, np
     n = positive_int(n, "n")
     x = rng.uniform(*DEMO_X_RANGE, size=n)
     return x, simulate_line(rng, x, DEMO_INTERCEPT, DEMO_SLOPE, DEMO_NOISE_SD)
+
+
+# PyMC's "GLM: Linear regression" tutorial, whose data chapter glm-two-ways reproduces exactly.
+GLM_INTERCEPT = 1.0
+GLM_SLOPE = 2.0
+GLM_NOISE_SD = 0.5
+GLM_N = 200
+
+
+def glm_tutorial_data(rng: np.random.Generator, n: int = GLM_N):
+    """The tutorial's data as a pandas ``DataFrame``: ``x = linspace(0, 1, n)``, ``y = 1 + 2 x + N(0, 0.5**2)``.
+
+    With ``rng = np.random.default_rng(8927)`` it is the tutorial's data set, value for value.
+    """
+    import pandas as pd
+
+    n = positive_int(n, "n")
+    x = np.linspace(0, 1, n)
+    return pd.DataFrame({"x": x, "y": simulate_line(rng, x, GLM_INTERCEPT, GLM_SLOPE, GLM_NOISE_SD)})
