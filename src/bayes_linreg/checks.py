@@ -140,3 +140,87 @@ def assert_truth_in_draws_interval(idata, names, truth, prob: float = 0.99) -> N
     lower = [float(posterior[name].quantile(tail)) for name in names]
     upper = [float(posterior[name].quantile(1 - tail)) for name in names]
     assert_inside(names, finite_array(truth, "truth", ndim=1), lower, upper, f"central {prob:.0%} interval of the draws")
+
+
+def assert_truth_in_posterior(idata, truth, z: float = DEFAULT_Z) -> dict:
+    """Every true value lies within ``z`` posterior sds of its MCMC posterior mean.
+
+    ``truth`` maps posterior variable names to their true (scalar) values. With ``z = 4`` the check
+    is the central 99.994 % interval of a near-Gaussian posterior. Returns the z-scores
+    ``(mean - truth) / sd`` so a chapter can print them.
+    """
+    if not truth:
+        raise ValueError("truth must name at least one posterior variable")
+    posterior = idata["posterior"]
+    missing = [name for name in truth if name not in posterior]
+    if missing:
+        raise ValueError(f"no posterior variable(s) {missing}; available: {list(posterior.data_vars)}")
+    scores = {}
+    for name, value in truth.items():
+        draws = posterior[name].values.reshape(-1)
+        scores[name] = (draws.mean() - float(value)) / draws.std(ddof=1)
+    far = {name: round(score, 2) for name, score in scores.items() if abs(score) > z}
+    assert not far, f"true values more than {z} posterior sds from the posterior mean (z-scores): {far}"
+    return scores
+
+
+def assert_ppc_mean_matches(idata, var_name: str, z: float = DEFAULT_Z) -> tuple[float, float, float]:
+    """The observed mean of ``var_name`` is a typical value of its posterior predictive distribution.
+
+    Each posterior predictive draw is a replicated data set; its mean varies from draw to draw by
+    Monte-Carlo (sampling) error plus posterior uncertainty, measured by the sd of the replicated
+    means. The check asks for ``|observed mean - average replicated mean| <= z * that sd``.
+    Returns ``(observed mean, average replicated mean, sd of replicated means)``.
+    """
+    for group in ("observed_data", "posterior_predictive"):
+        if group not in idata.children or var_name not in idata[group]:
+            raise ValueError(f"idata has no {var_name!r} in a {group!r} group")
+    observed = float(idata["observed_data"][var_name].values.mean())
+    replicated = idata["posterior_predictive"][var_name]
+    obs_dims = [dim for dim in replicated.dims if dim not in ("chain", "draw")]
+    means = replicated.mean(obs_dims).values.reshape(-1)
+    centre, spread = float(means.mean()), float(means.std(ddof=1))
+    assert abs(observed - centre) <= z * spread, (
+        f"observed mean {observed:.4g} is {abs(observed - centre) / spread:.1f} sds from the replicated means "
+        f"({centre:.4g} ± {spread:.3g})"
+    )
+    return observed, centre, spread
+
+
+def assert_pareto_k_below(loo_result, threshold: float = 0.7, name: str = "model") -> float:
+    """Every Pareto k of a PSIS-LOO result is below ``threshold``; returns the largest k."""
+    k_max = float(np.max(np.asarray(loo_result.pareto_k)))
+    assert k_max < threshold, f"{name}: largest Pareto k is {k_max:.3f}, not below {threshold}"
+    return k_max
+
+
+def assert_elpd_better(comparison, better: str, worse: str, n_se: float = 2.0) -> tuple[float, float]:
+    """Model ``better`` beats ``worse`` by more than ``n_se`` standard errors of the elpd difference.
+
+    ``comparison`` is the table of ``az.compare(..., reference=better, round_to="none")``: its row
+    ``worse`` holds ``elpd_diff = elpd_worse - elpd_better`` and its standard error ``dse``.
+    Returns ``(elpd_better - elpd_worse, se of that difference)``.
+    """
+    for model in (better, worse):
+        if model not in comparison.index:
+            raise ValueError(f"no model {model!r} in the comparison; it holds {list(comparison.index)}")
+    if comparison.loc[better, "elpd_diff"] != 0:
+        raise ValueError(f"compute the comparison with reference={better!r} so that dse is relative to it")
+    difference, se = -float(comparison.loc[worse, "elpd_diff"]), float(comparison.loc[worse, "dse"])
+    assert difference > n_se * se, (
+        f"{better} beats {worse} by {difference:.2f} elpd, not more than {n_se} x its SE {se:.2f}"
+    )
+    return difference, se
+
+
+def assert_increasing(names, values, ses, z: float = DEFAULT_Z) -> None:
+    """``values`` increase along ``names``, each step by more than ``z`` standard errors of the gap."""
+    values, ses = np.asarray(values, dtype=float), np.asarray(ses, dtype=float)
+    if values.shape != ses.shape or values.ndim != 1 or values.size < 2:
+        raise ValueError(f"values and ses must be 1-D of the same length >= 2, got {values.shape} and {ses.shape}")
+    for i in range(values.size - 1):
+        gap, se = values[i + 1] - values[i], np.hypot(ses[i], ses[i + 1])
+        assert gap > z * se, (
+            f"{names[i + 1]} ({values[i + 1]:.4g}) should exceed {names[i]} ({values[i]:.4g}) by more than "
+            f"{z} x {se:.3g}"
+        )

@@ -86,3 +86,9 @@ def plot_gaussian_contours(ax, belief, *, probs=(0.5, 0.9, 0.99), dims=(0, 1), c
         lines += ax.plot(points[:, 0], points[:, 1], color=color, label=label if outermost else None, **kwargs)
     ax.plot(*belief.mean[list(dims)], marker="o", markersize=4, color=color, linestyle="none")
     return lines
+
+
+def plot_interval_band(ax, x, center, lower, upper, *, color="C1", alpha=0.3, label=None):
+    """``center`` as a line and the interval ``[lower, upper]`` (e.g. from ``sampling.interval_from_draws``) shaded."""
+    ax.fill_between(x, lower, upper, color=color, alpha=alpha, linewidth=0, label=label)
+    return ax.plot(x, center, color=color, linewidth=2)
