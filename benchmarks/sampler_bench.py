@@ -1,0 +1,83 @@
+"""Bulk ESS per second of wall time for the NUTS implementations PyMC 6 can use.
+
+Chapter 6's model (PyMC's GLM tutorial: 200 points, unknown sigma) is sampled with PyMC's own
+NUTS, with nutpie, and with PyMC's default (what the book's chapters get); compile time is
+measured apart from sampling. Chapter 5's known-noise model gives the limit: exact draws from
+the closed-form posterior, every draw independent (ESS = number of draws).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import arviz as az
+import numpy as np
+import nutpie
+import pymc as pm
+
+from bayes_linreg import conjugate, data, draws, sampling
+
+DRAWS, TUNE, CHAINS = 1000, 1000, 4
+
+
+def tutorial_model(frame) -> pm.Model:
+    """Chapter 6's hand-written model: HalfCauchy(10) noise, Normal(0, 20) intercept and slope."""
+    with pm.Model() as model:
+        sigma = pm.HalfCauchy("sigma", beta=10)
+        intercept = pm.Normal("Intercept", mu=0, sigma=20)
+        slope = pm.Normal("slope", mu=0, sigma=20)
+        pm.Normal("y", mu=intercept + slope * frame["x"].to_numpy(), sigma=sigma, observed=frame["y"].to_numpy())
+    return model
+
+
+def min_bulk_ess(idata) -> float:
+    return float(min(az.ess(idata, method="bulk")[name].min() for name in idata["posterior"].data_vars))
+
+
+def sampler_rows() -> list[tuple[str, float | str]]:
+    sampling.quiet_sampling()
+    logging.getLogger("pymc").setLevel(logging.ERROR)
+    rng = np.random.default_rng(8927)
+    frame = data.glm_tutorial_data(rng)
+    rows = []
+    results = {}
+
+    for label, kwargs in (("PyMC NUTS", {"nuts_sampler": "pymc"}), ("book default (pm.sample)", {})):
+        model = tutorial_model(frame)
+        start = time.perf_counter()
+        with model:
+            idata = pm.sample(DRAWS, tune=TUNE, chains=CHAINS, cores=2, progressbar=False, random_seed=rng, **kwargs)
+        wall = time.perf_counter() - start
+        sampling_time = float(idata["posterior"].attrs["sampling_time"])
+        engine = idata["posterior"].attrs.get("inference_library", "?")
+        results[label] = (min_bulk_ess(idata), sampling_time, wall - sampling_time, engine)
+
+    model = tutorial_model(frame)
+    start = time.perf_counter()
+    compiled = nutpie.compile_pymc_model(model)
+    compile_time = time.perf_counter() - start
+    start = time.perf_counter()
+    idata = nutpie.sample(compiled, draws=DRAWS, tune=TUNE, chains=CHAINS, cores=2, seed=int(rng.integers(2**31)), progress_bar=False)
+    results["nutpie (compiled once)"] = (min_bulk_ess(idata), time.perf_counter() - start, compile_time, "nutpie")
+
+    reference = results["PyMC NUTS"][0] / results["PyMC NUTS"][1]
+    for label, (ess, seconds, compile_seconds, engine) in results.items():
+        per_second = ess / seconds
+        rows.append((
+            f"{label} [{engine}]",
+            f"min bulk ESS {ess:7.0f} | sampling {seconds:5.2f} s | ESS/s {per_second:8.0f} | "
+            f"x PyMC NUTS {per_second / reference:5.2f} | compile {compile_seconds:5.2f} s",
+        ))
+
+    x, y = data.demo_data(rng)
+    n_exact = DRAWS * CHAINS
+    start = time.perf_counter()
+    posterior = conjugate.posterior(data.design_matrix(x), y, data.DEMO_NOISE_SD, conjugate.isotropic_prior(2, 1.0))
+    draws.sample_weights(rng, posterior, n_exact)
+    seconds = time.perf_counter() - start
+    rows.append((
+        "closed form, chapter 5 model (exact)",
+        f"ESS {n_exact:7d} | {seconds * 1e3:.2f} ms | ESS/s {n_exact / seconds:8.0f} | x PyMC NUTS {n_exact / seconds / reference:5.0f}",
+    ))
+    return rows
