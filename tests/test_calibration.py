@@ -82,3 +82,22 @@ def test_to_datatree_has_the_prior_sbc_group():
 def test_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_expected_coverage_is_nominal_for_the_correct_model():
+    probs = np.array([0.5, 0.8, 0.95])
+    expected = calibration.expected_coverage(X, probs, PRIOR, 0.1)
+    np.testing.assert_allclose(expected, np.repeat(probs[:, None], 2, axis=1), rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "model", [{"model_noise_sd": 0.05}, {"model_prior": conjugate.isotropic_prior(2, 0.1)}, {"model_noise_sd": 0.3}]
+)
+def test_expected_coverage_matches_simulation(model):
+    n = 4000
+    probs = np.array([0.5, 0.9])
+    result = calibration.simulate(np.random.default_rng(8), X, n, PRIOR, 0.1, **model)
+    expected = calibration.expected_coverage(X, probs, PRIOR, 0.1, **model)
+    lo, hi = calibration.binomial_band(expected, n, level=0.9999)
+    empirical = calibration.coverage(result.pit, probs)
+    assert np.all((lo <= empirical) & (empirical <= hi)), (empirical, expected)

@@ -107,6 +107,46 @@ def coverage(pit, probs) -> np.ndarray:
     return inside.mean(axis=1)
 
 
+def expected_coverage(
+    x,
+    probs,
+    true_prior: Gaussian,
+    true_noise_sd: float,
+    model_prior: Gaussian | None = None,
+    model_noise_sd: float | None = None,
+) -> np.ndarray:
+    """The coverage :func:`simulate` should find, computed exactly: ``(len(probs), dim)``.
+
+    The model's posterior mean is linear in the data, ``m = m0 + A y`` with ``A = V_N Phi^T / sigma^2``, so
+    the error ``w_true - m = (I - A Phi) w_true - A eps - m0`` is Gaussian with mean
+    ``(I - A Phi) w0 - m0`` and covariance ``(I - A Phi) V0 (I - A Phi)^T + sigma_true^2 A A^T`` under the
+    generating process. The central ``p`` interval ``m_j ± z sd_j`` covers the truth with the probability that
+    this Gaussian error lies within ``± z sd_j``. For the correct model it is exactly ``p``.
+    """
+    x = finite_array(x, "x", ndim=1)
+    probs = finite_array(probs, "probs", ndim=1)
+    if np.any((probs <= 0) | (probs >= 1)):
+        raise ValueError(f"probs must lie strictly between 0 and 1, got {probs}")
+    true_noise_sd = positive_scalar(true_noise_sd, "true_noise_sd")
+    model_prior = true_prior if model_prior is None else model_prior
+    model_noise_sd = true_noise_sd if model_noise_sd is None else positive_scalar(model_noise_sd, "model_noise_sd")
+    if model_prior.mean.size != true_prior.mean.size:
+        raise ValueError(
+            f"model_prior is over {model_prior.mean.size} weights, true_prior over {true_prior.mean.size}"
+        )
+    phi = design_matrix(x, degree=true_prior.mean.size - 1)
+    base = posterior(phi, np.zeros(x.size), model_noise_sd, model_prior)
+    gain = base.cov @ phi.T / model_noise_sd**2
+    residual = np.eye(phi.shape[1]) - gain @ phi
+    error_mean = residual @ true_prior.mean - base.mean
+    error_cov = residual @ true_prior.cov @ residual.T + true_noise_sd**2 * gain @ gain.T
+    error_sd = np.sqrt(np.diag(error_cov))
+    half_width = stats.norm.ppf(0.5 + probs[:, None] / 2) * np.sqrt(np.diag(base.cov))[None, :]
+    upper = stats.norm.cdf((half_width - error_mean) / error_sd)
+    lower = stats.norm.cdf((-half_width - error_mean) / error_sd)
+    return upper - lower
+
+
 def binomial_band(prob, n: int, level: float = 0.999) -> tuple[np.ndarray, np.ndarray]:
     """Central ``level`` range of the fraction of ``n`` independent trials that succeed with probability ``prob``.
 
