@@ -34,8 +34,9 @@ def stack_draws(idata, var_names) -> np.ndarray:
 def chain_draws(idata, var_names, group: str = "posterior") -> np.ndarray:
     """Draws of the named variables as one ``(chain, draw, k)`` array, keeping the chains apart.
 
-    A scalar variable gives one column, a vector variable (such as an ``MvNormal``) one column per
-    entry, in order. ``group`` is ``"posterior"`` or ``"prior"`` (``pm.sample_prior_predictive``).
+    A scalar variable gives one column, a vector variable (such as an ``MvNormal``, or one value per
+    observation) one column per entry, in order. ``group`` is any group with ``chain`` and ``draw``
+    dimensions: ``"posterior"``, ``"prior"`` (``pm.sample_prior_predictive``), ``"posterior_predictive"``.
     """
     if group not in idata.children:
         raise ValueError(f"no group {group!r}; available: {list(idata.children)}")
