@@ -13,8 +13,7 @@ ALT_SEEDS ?= 20261123
 MATHJAX_VERSION := 3.2.2
 MATHJAX := .cache/site-extra/mathjax/tex-chtml.js
 
-# Headless plotting, and compiled PyTensor code cached inside the project across runs.
-export MPLBACKEND := Agg
+# Compiled PyTensor code cached inside the project across runs.
 export PYTENSOR_FLAGS := base_compiledir=$(CURDIR)/.cache/pytensor
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
