@@ -44,6 +44,26 @@ class SBCResult:
         return stats.norm.cdf((self.truth - self.post_mean) / self.post_sd)
 
 
+def _model_posterior(x, true_prior: Gaussian, true_noise_sd, model_prior, model_noise_sd):
+    """Validated design, noise sds and the model's posterior for ``y = 0``, shared by every data set.
+
+    With known noise and a fixed design the posterior covariance does not depend on ``y`` and the mean is
+    ``m0 + V_N Phi^T y / sigma^2``, where ``m0`` is the posterior mean for ``y = 0``.
+    """
+    x = finite_array(x, "x", ndim=1)
+    true_noise_sd = positive_scalar(true_noise_sd, "true_noise_sd")
+    model_prior = true_prior if model_prior is None else model_prior
+    model_noise_sd = true_noise_sd if model_noise_sd is None else positive_scalar(model_noise_sd, "model_noise_sd")
+    if model_prior.mean.size != true_prior.mean.size:
+        raise ValueError(
+            f"model_prior is over {model_prior.mean.size} weights, true_prior over {true_prior.mean.size}"
+        )
+    if true_prior.mean.size < 2:
+        raise ValueError("the priors need at least an intercept and a slope")
+    phi = design_matrix(x, degree=true_prior.mean.size - 1)
+    return phi, true_noise_sd, model_noise_sd, posterior(phi, np.zeros(x.size), model_noise_sd, model_prior)
+
+
 def simulate(
     rng: np.random.Generator,
     x,
@@ -59,22 +79,12 @@ def simulate(
     set either to something else to see miscalibration. The design is a straight line, ``Phi = (1, x)``,
     or a polynomial when the prior is over more weights.
     """
-    x = finite_array(x, "x", ndim=1)
     n_datasets = positive_int(n_datasets, "n_datasets")
-    true_noise_sd = positive_scalar(true_noise_sd, "true_noise_sd")
-    model_prior = true_prior if model_prior is None else model_prior
-    model_noise_sd = true_noise_sd if model_noise_sd is None else positive_scalar(model_noise_sd, "model_noise_sd")
-    if model_prior.mean.size != true_prior.mean.size:
-        raise ValueError(
-            f"model_prior is over {model_prior.mean.size} weights, true_prior over {true_prior.mean.size}"
-        )
-    if true_prior.mean.size < 2:
-        raise ValueError("the priors need at least an intercept and a slope")
-    phi = design_matrix(x, degree=true_prior.mean.size - 1)
+    phi, true_noise_sd, model_noise_sd, base = _model_posterior(
+        x, true_prior, true_noise_sd, model_prior, model_noise_sd
+    )
     truth = sample_weights(rng, true_prior, n_datasets)
-    y = truth @ phi.T + true_noise_sd * rng.standard_normal((n_datasets, x.size))
-    # The posterior mean is m0 + V_N Phi^T y / sigma^2, with m0 the posterior mean for y = 0.
-    base = posterior(phi, np.zeros(x.size), model_noise_sd, model_prior)
+    y = truth @ phi.T + true_noise_sd * rng.standard_normal((n_datasets, phi.shape[0]))
     post_mean = base.mean + (y @ phi) @ base.cov / model_noise_sd**2
     return SBCResult(truth=truth, post_mean=post_mean, post_cov=base.cov)
 
@@ -123,19 +133,12 @@ def expected_coverage(
     generating process. The central ``p`` interval ``m_j ± z sd_j`` covers the truth with the probability that
     this Gaussian error lies within ``± z sd_j``. For the correct model it is exactly ``p``.
     """
-    x = finite_array(x, "x", ndim=1)
     probs = finite_array(probs, "probs", ndim=1)
     if np.any((probs <= 0) | (probs >= 1)):
         raise ValueError(f"probs must lie strictly between 0 and 1, got {probs}")
-    true_noise_sd = positive_scalar(true_noise_sd, "true_noise_sd")
-    model_prior = true_prior if model_prior is None else model_prior
-    model_noise_sd = true_noise_sd if model_noise_sd is None else positive_scalar(model_noise_sd, "model_noise_sd")
-    if model_prior.mean.size != true_prior.mean.size:
-        raise ValueError(
-            f"model_prior is over {model_prior.mean.size} weights, true_prior over {true_prior.mean.size}"
-        )
-    phi = design_matrix(x, degree=true_prior.mean.size - 1)
-    base = posterior(phi, np.zeros(x.size), model_noise_sd, model_prior)
+    phi, true_noise_sd, model_noise_sd, base = _model_posterior(
+        x, true_prior, true_noise_sd, model_prior, model_noise_sd
+    )
     gain = base.cov @ phi.T / model_noise_sd**2
     residual = np.eye(phi.shape[1]) - gain @ phi
     error_mean = residual @ true_prior.mean - base.mean

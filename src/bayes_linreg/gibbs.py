@@ -33,6 +33,13 @@ def _start(rng, start, n_chains: int, prior: Gaussian, name: str = "start") -> n
     return start
 
 
+def _run_lengths(n_draws, n_chains, n_tune) -> tuple[int, int, int]:
+    """Validated numbers of kept draws, chains and discarded tuning sweeps."""
+    if isinstance(n_tune, bool) or not isinstance(n_tune, (int, np.integer)) or n_tune < 0:
+        raise ValueError(f"n_tune must be a non-negative integer, got {n_tune!r}")
+    return positive_int(n_draws, "n_draws"), positive_int(n_chains, "n_chains"), int(n_tune)
+
+
 def gibbs_gaussian_2d(rng: np.random.Generator, mean, cov, start, n_steps: int) -> np.ndarray:
     """The blog's toy: Gibbs on a 2-D Gaussian, updating **one coordinate per step**.
 
@@ -113,10 +120,7 @@ def gibbs_regression(
     or at draws from the prior; the first ``n_tune`` sweeps are discarded. Returns ``(n_chains, n_draws, dim)``.
     """
     noise_sd = positive_scalar(noise_sd, "noise_sd")
-    n_draws = positive_int(n_draws, "n_draws")
-    n_chains = positive_int(n_chains, "n_chains")
-    if isinstance(n_tune, bool) or not isinstance(n_tune, (int, np.integer)) or n_tune < 0:
-        raise ValueError(f"n_tune must be a non-negative integer, got {n_tune!r}")
+    n_draws, n_chains, n_tune = _run_lengths(n_draws, n_chains, n_tune)
     prior_precision, prior_shift, gram, phi_y = precision_form(phi, y, prior)
     precision = prior_precision + gram / noise_sd**2
     shift = prior_shift + phi_y / noise_sd**2
@@ -155,10 +159,7 @@ def gibbs_regression_unknown_noise(
     """
     noise_shape = positive_scalar(noise_shape, "noise_shape")
     noise_scale = positive_scalar(noise_scale, "noise_scale")
-    n_draws = positive_int(n_draws, "n_draws")
-    n_chains = positive_int(n_chains, "n_chains")
-    if isinstance(n_tune, bool) or not isinstance(n_tune, (int, np.integer)) or n_tune < 0:
-        raise ValueError(f"n_tune must be a non-negative integer, got {n_tune!r}")
+    n_draws, n_chains, n_tune = _run_lengths(n_draws, n_chains, n_tune)
     prior_precision, prior_shift, gram, phi_y = precision_form(phi, y, prior)
     phi = np.asarray(phi, dtype=float)
     y = np.asarray(y, dtype=float)
