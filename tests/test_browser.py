@@ -11,8 +11,11 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
@@ -128,15 +131,24 @@ def problems(report: dict, url: str, base: str, fetch_ids) -> list[str]:
     return found
 
 
+ID_ATTRIBUTE = re.compile(r"""\bid=["']([^"']+)["']""")
+
+
 def _id_fetcher(browser, base):
+    """Fetch a link target from the local server: None if it is missing, else the ids it defines.
+
+    Downloads (.ipynb, .md sources) and images count as present when the server returns them.
+    """
+
     @functools.cache
     def fetch_ids(target: str):
-        page = browser.new_page()
-        response = page.goto(target, wait_until="domcontentloaded")
-        ok = response is not None and response.status == 200
-        ids = set(page.eval_on_selector_all("[id]", "els => els.map(e => e.id)")) if ok else None
-        page.close()
-        return ids
+        try:
+            with urllib.request.urlopen(target, timeout=10) as response:
+                body = response.read()
+                kind = response.headers.get_content_type()
+        except urllib.error.URLError:
+            return None
+        return set(ID_ATTRIBUTE.findall(body.decode("utf-8", "replace"))) if kind == "text/html" else set()
 
     return fetch_ids
 

@@ -54,3 +54,25 @@ def test_plot_gaussian_contours_draws_one_labelled_ellipse_per_prob():
     assert lines[-1].get_label() == "belief"
     assert sum(line.get_label() == "belief" for line in ax.get_lines()) == 1
     plt.close(fig)
+
+
+def test_offline_animation_html_needs_no_network_and_has_alt_text():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import ArtistAnimation
+
+    from bayes_linreg.plotting import offline_animation_html
+
+    fig, ax = plt.subplots()
+    frames = [ax.plot([0, 1], [0, k]) for k in range(3)]
+    html = offline_animation_html(ArtistAnimation(fig, frames), alt_text='a line "tilting" upwards')
+    plt.close(fig)
+    assert html.count("data:image/png;base64") == 3
+    assert "<link" not in html and "<script src=" not in html
+    assert 'alt="a line &quot;tilting&quot; upwards"' in html
+    silent = ArtistAnimation(fig, frames)
+    with pytest.raises(ValueError, match="alt_text"):
+        offline_animation_html(silent, alt_text="  ")
+    silent._draw_was_started = True  # it was never meant to be drawn

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import escape
+
 import matplotlib as mpl
 import numpy as np
 
@@ -92,3 +95,20 @@ def plot_interval_band(ax, x, center, lower, upper, *, color="C1", alpha=0.3, la
     """``center`` as a line and the interval ``[lower, upper]`` (e.g. from ``sampling.interval_from_draws``) shaded."""
     ax.fill_between(x, lower, upper, color=color, alpha=alpha, linewidth=0, label=label)
     return ax.plot(x, center, color=color, linewidth=2)
+
+
+_REMOTE_STYLESHEET = re.compile(r"<link[^>]*href=[\"']https?://[^>]*>\s*")
+
+
+def offline_animation_html(animation, alt_text: str) -> str:
+    """A matplotlib animation as self-contained HTML: frames embedded, no network, alt text on the image.
+
+    Matplotlib's player links Font Awesome 4 from a CDN for its button icons; the page's theme
+    already ships Font Awesome, so the remote stylesheet is dropped instead of fetched.
+    """
+    if not alt_text or not alt_text.strip():
+        raise ValueError("alt_text must describe the animation for readers who cannot see it")
+    with mpl.rc_context({"savefig.bbox": None}):  # fixed frames: no tight bbox
+        html = animation.to_jshtml(default_mode="once")
+    html = _REMOTE_STYLESHEET.sub("", html)
+    return html.replace("<img id=", f'<img alt="{escape(alt_text, quote=True)}" id=', 1)
