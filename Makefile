@@ -61,7 +61,10 @@ $(MATHJAX):
 	cp .cache/npm/node_modules/mathjax/es5/tex-chtml.js $(dir $(MATHJAX))
 	cp -r .cache/npm/node_modules/mathjax/es5/output .cache/npm/node_modules/mathjax/es5/input $(dir $(MATHJAX))
 
+# Chapters execute two at a time into the execution cache first (tools/prime_cache.py); the
+# strict build then renders them, and re-runs any chapter that failed to report its error.
 book: $(STAMP) $(MATHJAX)
+	$(BIN)/python tools/prime_cache.py --jobs 2
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # The build executes every chapter with its own seed, and its hidden check cells fail the build

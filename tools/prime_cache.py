@@ -1,0 +1,80 @@
+"""Execute the book's chapters in parallel into Jupyter Book's execution cache.
+
+`jupyter-book build` (myst-nb, `execute_notebooks: cache`) executes outdated chapters one after
+another. On a 2-core machine most chapters leave a core idle, so `make book` first runs this
+script: it reads each chapter exactly as myst-nb does, skips those already cached, executes the
+rest `--jobs` at a time, and stores each successful run in the same cache. The build then finds
+every chapter cached and only renders. A chapter that fails here is left uncached, so the build
+executes it again and reports the error with its traceback, as before.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import yaml
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from jupyter_cache.executors.utils import single_nb_execution
+from myst_nb.core.config import NbParserConfig
+from myst_nb.core.read import create_nb_reader
+from myst_parser.config.main import MdParserConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from export_chapters import toc_chapters  # noqa: E402
+
+
+def read_like_myst_nb(path: Path):
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    extensions = config.get("parse", {}).get("myst_enable_extensions", [])
+    text = path.read_text()
+    reader = create_nb_reader(str(path), MdParserConfig(enable_extensions=set(extensions)), NbParserConfig(), text)
+    return reader.read(text)
+
+
+def execute(path: Path, timeout: int):
+    notebook = read_like_myst_nb(path)
+    result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True)
+    return path, notebook, result.time, None if result.err is None else repr(result.err)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "jupyter")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    args = parser.parse_args()
+
+    cache = get_cache(str(args.cache))
+    todo = []
+    for path in toc_chapters():
+        try:
+            cache.match_cache_notebook(read_like_myst_nb(path))
+        except KeyError:
+            todo.append(path)
+    print(f"prime_cache: {len(toc_chapters()) - len(todo)} chapters cached, executing {len(todo)} with {args.jobs} jobs")
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(execute, path, args.timeout) for path in todo]
+        for future in as_completed(futures):
+            path, notebook, seconds, error = future.result()
+            if error is not None:
+                print(f"prime_cache: {path.stem} failed ({error}); the build will run it again and report it")
+                continue
+            record = cache.add_nb_to_project(str(path), read_data={"type": "plugin", "name": "myst_nb_md"})
+            cache.cache_notebook_bundle(
+                CacheBundleIn(notebook, record.uri, data={"execution_seconds": seconds}),
+                check_validity=False,
+                overwrite=True,
+            )
+            print(f"prime_cache: {path.stem} executed in {seconds:.1f} s")
+    print(f"prime_cache: done in {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
