@@ -97,5 +97,5 @@ bench: $(STAMP) $(MATHJAX)
 	$(BIN)/python benchmarks/bench.py --parts $(PARTS)
 
 # The README's and landing page's key figures, drawn by the package's own code.
-figures: $(STAMP)
+figures: book
 	$(BIN)/python figures/make_figures.py
