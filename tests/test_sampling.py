@@ -135,20 +135,3 @@ def test_fits_agree_and_disagree(belief):
         checks.assert_fits_agree(first, third, ["w_b", "w_m"])
     with pytest.raises(ValueError, match="pair up"):
         checks.assert_fits_agree(first, second, ["w_b", "w_m"], ["x"])
-
-
-def test_truth_in_draws_interval(belief):
-    tree, _ = fake_idata(np.random.default_rng(10), belief)
-    checks.assert_truth_in_draws_interval(tree, ["w_b", "w_m"], belief.mean)
-    with pytest.raises(AssertionError, match="w_m"):
-        checks.assert_truth_in_draws_interval(tree, ["w_b", "w_m"], belief.mean + [0, 4 * belief.sd[1]])
-
-
-def test_glm_tutorial_data_is_the_tutorials():
-    frame = data.glm_tutorial_data(np.random.default_rng(8927))
-    rng = np.random.default_rng(8927)
-    x = np.linspace(0, 1, 200)
-    expected = 1 + 2 * x + rng.normal(scale=0.5, size=200)  # the tutorial's own lines
-    assert list(frame.columns) == ["x", "y"]
-    np.testing.assert_array_equal(frame["x"], x)
-    np.testing.assert_array_equal(frame["y"], expected)

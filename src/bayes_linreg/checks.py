@@ -30,11 +30,15 @@ def assert_inside(names, values, lower, upper, what="interval") -> None:
         assert lo <= value <= hi, f"{name} = {value:.4g} lies outside the {what} [{lo:.4g}, {hi:.4g}]"
 
 
-def assert_truth_recovered(belief: Gaussian, truth, prior: Gaussian, names=("intercept", "slope"), prob=0.99) -> None:
-    """The truth lies in the posterior's central ``prob`` interval and the posterior mean beats the prior mean."""
+def assert_truth_recovered(belief: Gaussian, truth, prior: Gaussian, names=("intercept", "slope"), prob=0.9999) -> None:
+    """The truth lies in the posterior's central ``prob`` interval and the posterior mean beats the prior mean.
+
+    The default 99.99 % keeps the check true for (practically) every seed; at 99 % a correct
+    posterior would miss the truth for about one seed in a hundred per weight.
+    """
     truth = finite_array(truth, "truth", ndim=1)
     lower, upper = central_interval(belief, prob)
-    assert_inside(names, truth, lower, upper, f"central {prob:.0%} posterior interval")
+    assert_inside(names, truth, lower, upper, f"central {prob * 100:g}% posterior interval")
     posterior_error = np.linalg.norm(belief.mean - truth)
     prior_error = np.linalg.norm(prior.mean - truth)
     assert posterior_error < prior_error, (
@@ -131,15 +135,6 @@ def assert_fits_agree(idata_a, idata_b, names_a, names_b=None, z: float = DEFAUL
         assert abs(gap) <= z, f"{name_a} {mean_a:.4g} vs {name_b} {mean_b:.4g}: {gap:+.2f} combined MCSE apart"
         gaps.append(gap)
     return np.array(gaps)
-
-
-def assert_truth_in_draws_interval(idata, names, truth, prob: float = 0.99) -> None:
-    """Each true value lies inside the central ``prob`` interval of its posterior draws."""
-    posterior = idata["posterior"]
-    tail = (1 - prob) / 2
-    lower = [float(posterior[name].quantile(tail)) for name in names]
-    upper = [float(posterior[name].quantile(1 - tail)) for name in names]
-    assert_inside(names, finite_array(truth, "truth", ndim=1), lower, upper, f"central {prob:.0%} interval of the draws")
 
 
 def assert_truth_in_posterior(idata, truth, z: float = DEFAULT_Z) -> dict:
