@@ -8,11 +8,10 @@ sphinx-book-theme leaves the pydata theme's ``default_mode`` empty, so on a read
 visit the theme logs "Got invalid theme mode" as a console error: default it to "auto".
 
 The theme offers a chapter as .ipynb only when a launch service (Binder, Colab, ...) is
-configured. Readers of this book get the executed notebook offline too: copy it next to the
-page's sources and let the download menu list it.
+configured. Readers of this book get the executed notebook (with its outputs, from the
+execution cache) offline too: write it next to the page's sources for the download menu.
 """
 
-import shutil
 from pathlib import Path
 
 
@@ -32,13 +31,38 @@ def _tidy_page(app, pagename, templatename, context, doctree):
     scripts[:] = unique
 
 
+def _executed_notebook(app, pagename):
+    """The chapter's notebook with its outputs, from Jupyter Book's execution cache (or None)."""
+    from jupyter_cache import get_cache
+    from myst_nb.core.config import NbParserConfig
+    from myst_nb.core.read import create_nb_reader
+
+    source = Path(app.env.doc2path(pagename))
+    if source.suffix != ".md" or not app.config.nb_execution_cache_path:
+        return None
+    text = source.read_text()
+    reader = create_nb_reader(str(source), app.env.myst_config, NbParserConfig(), text)
+    if reader is None:
+        return None
+    cache = get_cache(str(Path(app.srcdir) / app.config.nb_execution_cache_path))
+    try:
+        record = cache.match_cache_notebook(reader.read(text))
+    except KeyError:
+        return None
+    return cache.get_cache_bundle(record.pk).nb
+
+
 def _offer_notebook_download(app, pagename, context):
-    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    if not executed.exists() or context.get("ipynb_source"):
+    if context.get("ipynb_source"):
         return
+    notebook = _executed_notebook(app, pagename)
+    if notebook is None:
+        return
+    import nbformat
+
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, target)
+    nbformat.write(notebook, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 

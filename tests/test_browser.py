@@ -169,6 +169,9 @@ def test_page_as_a_reader_sees_it(browser, site, page_name):
     assert not found, f"{page_name}:\n  " + "\n  ".join(found)
     if page_name != "intro":
         assert report["math_source"] > 0 and report["typeset"] > 0, "every chapter has typeset math"
+        stem = page_name.split("/")[-1]
+        for suffix in (".md", ".ipynb"):
+            assert any(link.endswith(f"{stem}{suffix}") for link in report["links"]), f"no {suffix} download link"
 
 
 def test_search_page_finds_chapters(browser, site):
