@@ -1,9 +1,12 @@
-"""Shared code of the executable book on Bayesian linear regression.
+"""The book's reference-and-check library.
 
-Chapters import from here so that each function exists once: data simulation
-(:mod:`.data`), the closed-form conjugate posterior (:mod:`.conjugate`), random
-draws of weights and lines (:mod:`.draws`), the book's plotting helpers
-(:mod:`.plotting`) and the assertions its hidden check cells make (:mod:`.checks`).
+Chapters teach with their own numpy, PyMC and Bambi code; only their hidden check cells import
+this package. It holds independent, validated reference implementations and the checks:
+
+- :mod:`.conjugate`: the closed-form Gaussian posterior, predictive and exact draws (Cholesky);
+- :mod:`.calibration`: the exact coverage an SBC simulation should find, and binomial bands;
+- :mod:`.mcmc`: reading MCMC draws by chain, lines and bands with Monte-Carlo standard errors;
+- :mod:`.checks`: the assertions, with tolerances derived from posterior sds and MCSEs.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,4 +1,4 @@
-"""Simulation-based calibration (Talts et al. 2018) of the closed-form posterior, vectorised.
+"""Reference for simulation-based calibration (Talts et al. 2018) of the closed-form posterior.
 
 Draw true weights from a generating prior, simulate a data set from each, fit the model to every data
 set and ask where the truth falls in its posterior. If the model is the one that generated the data,
@@ -14,34 +14,11 @@ posterior mean is linear in ``y``, so thousands of data sets take one matrix pro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy import stats
 
 from ._validate import finite_array, positive_int, positive_scalar
-from .conjugate import Gaussian, posterior
-from .data import design_matrix
-from .draws import sample_weights
-
-
-@dataclass(frozen=True)
-class SBCResult:
-    """One calibration experiment: the truths ``(n, dim)``, posterior means ``(n, dim)`` and the shared posterior."""
-
-    truth: np.ndarray
-    post_mean: np.ndarray
-    post_cov: np.ndarray
-
-    @property
-    def post_sd(self) -> np.ndarray:
-        """Marginal posterior sds (the same for every data set)."""
-        return np.sqrt(np.diag(self.post_cov))
-
-    @property
-    def pit(self) -> np.ndarray:
-        """``F(w_true)`` for every data set and weight, with ``F`` the posterior marginal CDF: ``(n, dim)``."""
-        return stats.norm.cdf((self.truth - self.post_mean) / self.post_sd)
+from .conjugate import Gaussian, design_matrix, posterior
 
 
 def _model_posterior(x, true_prior: Gaussian, true_noise_sd, model_prior, model_noise_sd):
@@ -62,43 +39,6 @@ def _model_posterior(x, true_prior: Gaussian, true_noise_sd, model_prior, model_
         raise ValueError("the priors need at least an intercept and a slope")
     phi = design_matrix(x, degree=true_prior.mean.size - 1)
     return phi, true_noise_sd, model_noise_sd, posterior(phi, np.zeros(x.size), model_noise_sd, model_prior)
-
-
-def simulate(
-    rng: np.random.Generator,
-    x,
-    n_datasets: int,
-    true_prior: Gaussian,
-    true_noise_sd: float,
-    model_prior: Gaussian | None = None,
-    model_noise_sd: float | None = None,
-) -> SBCResult:
-    """Run SBC: weights from ``true_prior``, data with ``true_noise_sd`` at inputs ``x``, posterior of the model.
-
-    The model uses ``model_prior`` and ``model_noise_sd`` (default: the generating ones, a correct model);
-    set either to something else to see miscalibration. The design is a straight line, ``Phi = (1, x)``,
-    or a polynomial when the prior is over more weights.
-    """
-    n_datasets = positive_int(n_datasets, "n_datasets")
-    phi, true_noise_sd, model_noise_sd, base = _model_posterior(
-        x, true_prior, true_noise_sd, model_prior, model_noise_sd
-    )
-    truth = sample_weights(rng, true_prior, n_datasets)
-    y = truth @ phi.T + true_noise_sd * rng.standard_normal((n_datasets, phi.shape[0]))
-    post_mean = base.mean + (y @ phi) @ base.cov / model_noise_sd**2
-    return SBCResult(truth=truth, post_mean=post_mean, post_cov=base.cov)
-
-
-def ranks(rng: np.random.Generator, result: SBCResult, n_draws: int = 99) -> np.ndarray:
-    """Talts et al.'s rank statistic: how many of ``n_draws`` posterior draws fall below the truth.
-
-    Returns integers in ``0..n_draws``, shape ``(n_datasets, dim)``; uniform when the model is calibrated.
-    """
-    n_draws = positive_int(n_draws, "n_draws")
-    n, dim = result.truth.shape
-    factor = np.linalg.cholesky(result.post_cov)
-    draws = result.post_mean[:, None, :] + rng.standard_normal((n, n_draws, dim)) @ factor.T
-    return np.sum(draws < result.truth[:, None, :], axis=1)
 
 
 def coverage(pit, probs) -> np.ndarray:
@@ -125,7 +65,7 @@ def expected_coverage(
     model_prior: Gaussian | None = None,
     model_noise_sd: float | None = None,
 ) -> np.ndarray:
-    """The coverage :func:`simulate` should find, computed exactly: ``(len(probs), dim)``.
+    """The coverage an SBC simulation should find, computed exactly: ``(len(probs), dim)``.
 
     The model's posterior mean is linear in the data, ``m = m0 + A y`` with ``A = V_N Phi^T / sigma^2``, so
     the error ``w_true - m = (I - A Phi) w_true - A eps - m0`` is Gaussian with mean
@@ -163,14 +103,3 @@ def binomial_band(prob, n: int, level: float = 0.999) -> tuple[np.ndarray, np.nd
         raise ValueError(f"level must lie strictly between 0 and 1, got {level}")
     tail = (1 - level) / 2
     return stats.binom.ppf(tail, n, prob) / n, stats.binom.isf(tail, n, prob) / n
-
-
-def to_datatree(pit, names=("intercept", "slope")):
-    """PIT values as an ArviZ ``DataTree`` with group ``prior_sbc``, for ``az.plot_ecdf_pit``."""
-    import arviz as az
-
-    pit = finite_array(pit, "pit", ndim=2)
-    names = list(names)
-    if len(names) != pit.shape[1]:
-        raise ValueError(f"got {len(names)} names for {pit.shape[1]} columns of pit")
-    return az.from_dict({"prior_sbc": {name: pit[None, :, j] for j, name in enumerate(names)}})

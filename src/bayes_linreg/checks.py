@@ -24,6 +24,25 @@ def central_interval(belief: Gaussian, prob: float = 0.99) -> tuple[np.ndarray, 
     return belief.mean - half, belief.mean + half
 
 
+def assert_matches_reference(name: str, computed, reference, rtol: float = 1e-10) -> float:
+    """What a chapter computed equals the reference implementation's result, to ``rtol``.
+
+    The tolerance is relative to the largest entry of ``reference`` (so entries near zero do not
+    demand impossible relative accuracy). Shapes must agree exactly. Returns the largest gap
+    in those units, so a chapter can print it.
+    """
+    computed = finite_array(computed, name)
+    reference = finite_array(reference, f"reference {name}")
+    if computed.shape != reference.shape:
+        raise ValueError(f"{name} has shape {computed.shape}, the reference {reference.shape}")
+    if not (np.isfinite(rtol) and rtol > 0):
+        raise ValueError(f"rtol must be a positive number, got {rtol}")
+    scale = max(float(np.abs(reference).max()), np.finfo(float).tiny)
+    gap = float(np.abs(computed - reference).max()) / scale
+    assert gap <= rtol, f"{name} differs from the reference by {gap:.3g} (relative), more than {rtol:g}:\n{computed}\nvs\n{reference}"
+    return gap
+
+
 def assert_inside(names, values, lower, upper, what="interval") -> None:
     """Each value lies in its ``[lower, upper]``."""
     for name, value, lo, hi in zip(names, np.atleast_1d(values), np.atleast_1d(lower), np.atleast_1d(upper)):
@@ -101,7 +120,7 @@ def assert_mcmc_mean_matches(idata, var_name: str, exact_mean, z: float = DEFAUL
 
 
 def assert_band_matches(band, mean, sd, z: float = DEFAULT_Z) -> tuple[float, float]:
-    """A band from MCMC draws (:class:`.sampling.Band`) matches the exact pointwise ``mean`` and ``sd``.
+    """A band from MCMC draws (:class:`.mcmc.Band`) matches the exact pointwise ``mean`` and ``sd``.
 
     Each point is compared in units of its own Monte-Carlo standard error. Returns the largest
     gaps of the mean and of the sd, in MCSE units.

@@ -1,26 +1,13 @@
-"""Helpers around PyMC/Bambi sampling that several chapters share."""
+"""Reading MCMC output for the checks: draws by chain, lines and bands with Monte-Carlo standard errors."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._validate import finite_array
-from .draws import line_values
-
-SAMPLER_LOGGERS = ("pymc", "pytensor", "bambi", "formulae", "arviz", "nutpie")
-
-
-def quiet_sampling() -> None:
-    """Keep sampler chatter ("Initializing NUTS...", "Sampling 4 chains...") off the page.
-
-    Only log records below ERROR are dropped; real errors still surface.
-    """
-    for name in SAMPLER_LOGGERS:
-        logging.getLogger(name).setLevel(logging.ERROR)
-
+from .conjugate import line_values
 
 def stack_draws(idata, var_names) -> np.ndarray:
     """Posterior draws of scalar variables as columns of one (chains * draws, len(var_names)) array."""
@@ -54,30 +41,13 @@ def chain_draws(idata, var_names, group: str = "posterior") -> np.ndarray:
 def line_draws(weights, x) -> np.ndarray:
     """Value of every drawn line at every ``x``: weights ``(..., k)`` give ``(..., len(x))``.
 
-    Column ``j`` of the weights multiplies ``x**j`` (intercept, slope, ...), as in :func:`.draws.line_values`.
+    Column ``j`` of the weights multiplies ``x**j`` (intercept, slope, ...), as in :func:`.conjugate.line_values`.
     """
     weights = finite_array(weights, "weights")
     if weights.ndim < 2:
         raise ValueError(f"weights must hold one draw per row (at least 2-D), got shape {weights.shape}")
     flat = line_values(weights.reshape(-1, weights.shape[-1]), x)
     return flat.reshape(*weights.shape[:-1], flat.shape[-1])
-
-
-def predictive_draws(rng: np.random.Generator, weights, x, noise_sd) -> np.ndarray:
-    """Draws of a new observation ``y`` at every ``x``: each drawn line plus its own Gaussian noise.
-
-    ``noise_sd`` is one known number, or one value per draw (shape ``weights.shape[:-1]``) when the
-    noise scale was sampled too. The result has the shape of :func:`line_draws`.
-    """
-    lines = line_draws(weights, x)
-    noise_sd = finite_array(noise_sd, "noise_sd")
-    if np.any(noise_sd <= 0):
-        raise ValueError("noise_sd must be positive")
-    if noise_sd.ndim > 0:
-        if noise_sd.shape != lines.shape[:-1]:
-            raise ValueError(f"noise_sd has shape {noise_sd.shape}, expected one value per draw {lines.shape[:-1]}")
-        noise_sd = noise_sd[..., None]
-    return lines + rng.normal(size=lines.shape) * noise_sd
 
 
 @dataclass(frozen=True)
