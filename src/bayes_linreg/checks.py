@@ -16,6 +16,20 @@ from .conjugate import Gaussian
 DEFAULT_Z = 4.0
 
 
+def bonferroni_z(n_compared: int, alarm_rate: float = 1e-3) -> float:
+    """The two-sided z that keeps ``n_compared`` comparisons together below ``alarm_rate`` false alarms.
+
+    Each comparison ``|gap| <= z * se`` of a correct result fails with probability ``2 (1 - Phi(z))``;
+    by Bonferroni's inequality ``n_compared`` of them fail together at most ``n_compared`` times that.
+    Use it for grids (a band checked at 81 points) and for a chapter's many compared numbers.
+    """
+    if isinstance(n_compared, bool) or not isinstance(n_compared, (int, np.integer)) or n_compared < 1:
+        raise ValueError(f"n_compared must be a positive integer, got {n_compared!r}")
+    if not 0 < alarm_rate < 1:
+        raise ValueError(f"alarm_rate must lie strictly between 0 and 1, got {alarm_rate}")
+    return float(stats.norm.isf(alarm_rate / (2 * n_compared)))
+
+
 def central_interval(belief: Gaussian, prob: float = 0.99) -> tuple[np.ndarray, np.ndarray]:
     """Marginal central ``prob`` intervals of a Gaussian belief."""
     if not 0 < prob < 1:
