@@ -1,71 +1,89 @@
-"""Small Sphinx fixes for the book's pages.
+"""Sphinx additions for the book's pages.
 
-Jupyter Book 1 registers some inline scripts twice (sphinx-thebe's ``const THEBE_JS_URL``
-among them), which makes every page throw "Identifier 'THEBE_JS_URL' has already been
-declared" in the browser. Keep the first copy of each identical script.
+Reader downloads. Every chapter page offers the chapter as the reader sees it, as ``.ipynb`` (with
+the outputs of this build, from the execution cache) and as ``.md``: prose and visible code, no
+check cells, nothing that needs the book's package (:mod:`booktools.reader`). The landing page
+links all of them as one archive, ``bayes-linreg-notebooks.zip``, with a ``requirements.txt`` and a
+README. (sphinx-book-theme offers an ``.ipynb`` download only when a launch service is configured,
+and then copies the execution cache's notebook, which has no markdown cells.)
 
-sphinx-book-theme leaves the pydata theme's ``default_mode`` empty, so on a reader's first
-visit the theme logs "Got invalid theme mode" as a console error: default it to "auto".
+Repository links. ``repository.url`` in ``_config.yml`` drives the theme's buttons; the same
+address reaches the pages as the substitutions ``{{ repository_url }}`` and ``{{ repository_link }}``.
 
-The theme offers a chapter as .ipynb only when a launch service (Binder, Colab, ...) is
-configured. Readers of this book get the executed notebook (with its outputs, from the
-execution cache) offline too: write it next to the page's sources for the download menu.
+Scripts. Jupyter Book 1 registers some inline scripts twice (sphinx-thebe's ``const
+THEBE_JS_URL`` among them), which makes every page throw "Identifier 'THEBE_JS_URL' has already
+been declared" in the browser; keep the first copy of each identical script. No upstream issue
+was found for it (searched 2026-11-23); to know when to delete this, remove it and run the browser
+test (`tests/test_browser.py` fails on any console error).
 """
 
 from pathlib import Path
 
+from booktools.chapters import cached_notebook, toc_chapters
+from booktools.reader import Book, reader_markdown, reader_notebook, write_archive
+
+ARCHIVE = "bayes-linreg-notebooks.zip"
+
+
+def _chapter_pages(app) -> dict[str, Path]:
+    root = Path(app.srcdir)
+    return {str(path.relative_to(root).with_suffix("")): path for path in toc_chapters(root)}
+
 
 def _tidy_page(app, pagename, templatename, context, doctree):
-    _offer_notebook_download(app, pagename, context)
-    if not context.get("default_mode"):
-        context["default_mode"] = "auto"
+    if pagename in _chapter_pages(app):
+        context["ipynb_source"] = f"{pagename}.ipynb"
     scripts = context.get("script_files")
     if not scripts:
         return
     seen, unique = set(), []
     for script in scripts:
-        key = (getattr(script, "filename", script) or "", tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items())))
+        attributes = tuple(sorted((k, str(v)) for k, v in getattr(script, "attributes", {}).items()))
+        key = (getattr(script, "filename", script) or "", attributes)
         if key not in seen:
             seen.add(key)
             unique.append(script)
     scripts[:] = unique
 
 
-def _executed_notebook(app, pagename):
-    """The chapter's notebook with its outputs, from Jupyter Book's execution cache (or None)."""
-    from jupyter_cache import get_cache
-    from myst_nb.core.config import NbParserConfig
-    from myst_nb.core.read import create_nb_reader
-
-    source = Path(app.env.doc2path(pagename))
-    if source.suffix != ".md" or not app.config.nb_execution_cache_path:
-        return None
-    text = source.read_text()
-    reader = create_nb_reader(str(source), app.env.myst_config, NbParserConfig(), text)
-    if reader is None:
-        return None
-    cache = get_cache(str(Path(app.srcdir) / app.config.nb_execution_cache_path))
-    try:
-        record = cache.match_cache_notebook(reader.read(text))
-    except KeyError:
-        return None
-    return cache.get_cache_bundle(record.pk).nb
-
-
-def _offer_notebook_download(app, pagename, context):
-    if context.get("ipynb_source"):
+def _write_reader_downloads(app, exception):
+    if exception is not None or app.builder.format != "html":
         return
-    notebook = _executed_notebook(app, pagename)
-    if notebook is None:
-        return
-    import nbformat
+    root, out = Path(app.srcdir), Path(app.outdir)
+    cache = root / app.config.nb_execution_cache_path
+    book = Book(root)
+    notebooks = {}
+    for pagename, path in _chapter_pages(app).items():
+        executed = cached_notebook(path, cache)
+        if executed is None:
+            raise RuntimeError(f"{pagename} is not in the execution cache {cache}: its download would have no outputs")
+        notebook = reader_notebook(path, executed, book)
+        notebooks[path.stem] = notebook
+        sources = out / "_sources" / Path(pagename).parent
+        sources.mkdir(parents=True, exist_ok=True)
+        import nbformat
 
-    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, target)
-    context["ipynb_source"] = f"{pagename}.ipynb"
+        nbformat.write(notebook, sources / f"{path.stem}.ipynb")
+        markdown = reader_markdown(notebook)
+        for copied in sources.glob(f"{path.stem}.md*"):  # the copy Sphinx made of the chapter source
+            copied.write_text(markdown)
+    write_archive(out / ARCHIVE, notebooks, root)
+
+
+def _repository_substitutions(app, config):
+    """``{{ repository_url }}`` and ``{{ repository_link }}`` in pages, from ``repository.url``."""
+    url = config.html_theme_options.get("repository_url")
+    if not url:
+        raise ValueError("set repository.url in _config.yml: the pages link to the repository")
+    config.myst_substitutions = {
+        **config.myst_substitutions,
+        "repository_url": url,
+        "repository_link": f"[the book's repository]({url})",
+    }
 
 
 def setup(app):
+    app.connect("config-inited", _repository_substitutions)
     app.connect("html-page-context", _tidy_page, priority=100)
+    app.connect("build-finished", _write_reader_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

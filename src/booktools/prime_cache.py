@@ -11,30 +11,15 @@ executes it again and reports the error with its traceback, as before.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
-from myst_nb.core.config import NbParserConfig
-from myst_nb.core.read import create_nb_reader
-from myst_parser.config.main import MdParserConfig
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from export_chapters import toc_chapters  # noqa: E402
-
-
-def read_like_myst_nb(path: Path):
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    extensions = config.get("parse", {}).get("myst_enable_extensions", [])
-    text = path.read_text()
-    reader = create_nb_reader(str(path), MdParserConfig(enable_extensions=set(extensions)), NbParserConfig(), text)
-    return reader.read(text)
+from .chapters import CACHE, read_like_myst_nb, toc_chapters
 
 
 def execute(path: Path, timeout: int):
@@ -45,7 +30,7 @@ def execute(path: Path, timeout: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=ROOT / ".cache" / "jupyter")
+    parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     args = parser.parse_args()

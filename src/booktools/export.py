@@ -1,4 +1,4 @@
-"""Export the chapters listed in _toc.yml as .ipynb notebooks, optionally with another seed.
+"""Export the chapters listed in _toc.yml as .ipynb notebooks, optionally with another seed (for nbval).
 
 nbval collects only .ipynb files, and the chapters are MyST Markdown: this script
 converts them with jupytext. ``--seeds default 123`` writes one folder per seed,
@@ -9,36 +9,29 @@ converts them with jupytext. ``--seeds default 123`` writes one folder per seed,
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 import jupytext
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED_LINE = re.compile(r"^RANDOM_SEED = \d+$", re.MULTILINE)
+from .chapters import ROOT, toc_chapters, with_seed
 
 
-def toc_chapters(root: Path = ROOT) -> list[Path]:
-    """Every file the table of contents lists below the root page, in book order."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = []
-    for part in toc.get("parts", []):
-        stack = list(part.get("chapters", []))
-        while stack:
-            entry = stack.pop(0)
-            files.append(root / f"{entry['file']}.md")
-            stack[0:0] = entry.get("sections", [])
-    return files
+def export_reader(out: Path, only: str | None = None) -> list[Path]:
+    """The reader's notebooks (what the pages' downloads hold), with outputs where the cache has them."""
+    import nbformat
 
+    from .chapters import cached_notebook
+    from .reader import Book, reader_notebook
 
-def with_seed(notebook, seed: int):
-    """The notebook with its one ``RANDOM_SEED = <int>`` line set to ``seed``."""
-    hits = [cell for cell in notebook.cells if cell.cell_type == "code" and SEED_LINE.search(cell.source)]
-    if len(hits) != 1:
-        raise ValueError(f"expected exactly one code cell with a 'RANDOM_SEED = <int>' line, found {len(hits)}")
-    hits[0].source = SEED_LINE.sub(f"RANDOM_SEED = {seed}", hits[0].source)
-    return notebook
+    book = Book()
+    chapters = toc_chapters() if only is None else [ROOT / "chapters" / f"{only}.md"]
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for chapter in chapters:
+        target = out / f"{chapter.stem}.ipynb"
+        nbformat.write(reader_notebook(chapter, cached_notebook(chapter), book), target)
+        written.append(target)
+    return written
 
 
 def export(out: Path, seeds: list[str], flat: bool = False, only: str | None = None) -> list[Path]:
@@ -65,7 +58,12 @@ def main() -> None:
     parser.add_argument("--seeds", nargs="+", default=["default"], help="'default' and/or integers")
     parser.add_argument("--only", help="export just chapters/<ONLY>.md, listed in _toc.yml or not")
     parser.add_argument("--flat", action="store_true", help="write one seed's notebooks straight into --out")
+    parser.add_argument("--reader", action="store_true", help="the reader's notebooks (no check cells), as downloaded")
     args = parser.parse_args()
+    if args.reader:
+        written = export_reader(args.out, args.only)
+        print(f"wrote {len(written)} reader notebooks under {args.out}")
+        return
     if args.flat and len(args.seeds) != 1:
         parser.error("--flat takes exactly one seed")
     for seed in args.seeds:

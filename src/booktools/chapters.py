@@ -1,0 +1,66 @@
+"""Which chapters the book has, read as the build reads them, and found in the execution cache."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".cache" / "jupyter"
+SEED_LINE = re.compile(r"^RANDOM_SEED = \d+$", re.MULTILINE)
+
+
+def toc_chapters(root: Path = ROOT) -> list[Path]:
+    """Every file the table of contents lists below the root page, in book order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = []
+    for part in toc.get("parts", []):
+        stack = list(part.get("chapters", []))
+        while stack:
+            entry = stack.pop(0)
+            files.append(root / f"{entry['file']}.md")
+            stack[0:0] = entry.get("sections", [])
+    return files
+
+
+def chapter_numbers(root: Path = ROOT) -> dict[str, int]:
+    """Chapter number by file stem, as the book numbers them (continuously across parts)."""
+    return {path.stem: number for number, path in enumerate(toc_chapters(root), start=1)}
+
+
+def read_like_myst_nb(path: Path):
+    """The chapter as a notebook, exactly as myst-nb reads it for the build and its cache."""
+    from myst_nb.core.config import NbParserConfig
+    from myst_nb.core.read import create_nb_reader
+    from myst_parser.config.main import MdParserConfig
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    extensions = config.get("parse", {}).get("myst_enable_extensions", [])
+    text = Path(path).read_text()
+    reader = create_nb_reader(str(path), MdParserConfig(enable_extensions=set(extensions)), NbParserConfig(), text)
+    return reader.read(text)
+
+
+def cached_notebook(path: Path, cache_path: Path = CACHE):
+    """The chapter as the last build executed it (code cells with outputs), or None if not cached."""
+    from jupyter_cache import get_cache
+
+    if not Path(cache_path).exists():
+        return None
+    cache = get_cache(str(cache_path))
+    try:
+        record = cache.match_cache_notebook(read_like_myst_nb(path))
+    except KeyError:
+        return None
+    return cache.get_cache_bundle(record.pk).nb
+
+
+def with_seed(notebook, seed: int):
+    """The notebook with its one ``RANDOM_SEED = <int>`` line set to ``seed``."""
+    hits = [cell for cell in notebook.cells if cell.cell_type == "code" and SEED_LINE.search(cell.source)]
+    if len(hits) != 1:
+        raise ValueError(f"expected exactly one code cell with a 'RANDOM_SEED = <int>' line, found {len(hits)}")
+    hits[0].source = SEED_LINE.sub(f"RANDOM_SEED = {seed}", hits[0].source)
+    return notebook

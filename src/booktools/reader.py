@@ -1,0 +1,278 @@
+"""The reader's notebook of a chapter: what a page's downloads and the chapters archive hold.
+
+A chapter is a MyST notebook with hidden check cells that import the book's package. A reader gets
+the chapter as they see it on the page, and nothing that needs this repository:
+
+- every markdown cell, with MyST-only syntax (admonitions, exercises and solutions, ``{ref}``,
+  ``{numref}``, ``{math}``, labels) rewritten as plain Markdown that Jupyter renders;
+- every code cell but the ``remove-cell`` ones (the checks), with the outputs of the build when
+  the executed chapter is given; ``hide-input`` cells stay folded in JupyterLab;
+- each figure's caption, numbered as on the page, in italics under the figure.
+
+Anything MyST-only that is not understood here raises ``ValueError``, so a new directive cannot
+reach a reader as raw text unnoticed.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+from .chapters import ROOT, chapter_numbers, toc_chapters
+
+CHECK_TAG = "remove-cell"
+FOLDED_TAGS = {"hide-input", "hide-cell"}
+_LABEL_LINE = re.compile(r"^\(([\w.-]+)\)=\s*$", re.MULTILINE)
+_EQUATION_LABEL = re.compile(r"^(\s*\$\$)\s*\([\w.:-]+\)\s*$", re.MULTILINE)
+_ROLE = re.compile(r"\{([a-z:-]+)\}`([^`]*)`")
+_TITLED_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.DOTALL)
+_FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
+_OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
+
+
+class Book:
+    """Labels, titles and numbers of the book's chapters and figures, for rewriting references."""
+
+    def __init__(self, root: Path = ROOT):
+        self.numbers = chapter_numbers(root)
+        self.chapter_labels: dict[str, tuple[str, str]] = {}  # label -> (stem, title)
+        self.figures: dict[str, str] = {}  # figure name -> "3.2"
+        for path in toc_chapters(root):
+            if not path.exists():
+                continue
+            text = path.read_text()
+            title = re.search(r"^# (.+)$", text, re.MULTILINE)
+            for label in _LABEL_LINE.findall(text):
+                self.chapter_labels[label] = (path.stem, title.group(1).strip() if title else label)
+            notebook = jupytext.reads(text, fmt="md:myst")
+            count = 0
+            for cell in notebook.cells:
+                name = cell.metadata.get("mystnb", {}).get("figure", {}).get("name")
+                if cell.cell_type == "code" and name:
+                    count += 1
+                    self.figures[name] = f"{self.numbers[path.stem]}.{count}"
+
+    def chapter_link(self, label: str, text: str | None) -> str:
+        if label not in self.chapter_labels:
+            raise ValueError(f"{{ref}} to {label!r}: not a chapter label, which a notebook cannot link to")
+        stem, title = self.chapter_labels[label]
+        return f"[{text or title}]({stem}.ipynb)"
+
+    def figure_number(self, name: str) -> str:
+        if name not in self.figures:
+            raise ValueError(f"{{numref}} to unknown figure {name!r}")
+        return self.figures[name]
+
+
+def _rewrite_role(match: re.Match, book: Book) -> str:
+    role, content = match.group(1), match.group(2)
+    titled = _TITLED_TARGET.match(content)
+    text, target = (titled.group(1), titled.group(2)) if titled else (None, content)
+    if role == "ref":
+        return book.chapter_link(target, text)
+    if role == "numref":
+        number = book.figure_number(target)
+        return text.replace("%s", number) if text else f"Figure {number}"
+    if role == "math":
+        return f"${content}$"
+    if role in ("term", "doc"):
+        return text or target
+    if role.startswith("cite"):
+        return f"({content})"
+    raise ValueError(f"MyST role {{{role}}} has no plain-Markdown form here: {match.group(0)!r}")
+
+
+def _directive_blocks(lines: list[str]):
+    """Split lines into plain runs and directive blocks ``(name, arg, options, body_lines)``."""
+    i = 0
+    while i < len(lines):
+        opened = _FENCE_OPEN.match(lines[i])
+        if not opened:
+            yield lines[i]
+            i += 1
+            continue
+        fence, name, arg = opened.group("fence"), opened.group("name"), opened.group("arg").strip()
+        j = i + 1
+        depth = 0
+        while j < len(lines):
+            stripped = lines[j].strip()
+            if stripped.startswith(fence[0] * len(fence)) and "{" in stripped:
+                depth += 1
+            elif stripped == fence:
+                if depth == 0:
+                    break
+                depth -= 1
+            j += 1
+        if j == len(lines):
+            raise ValueError(f"directive {{{name}}} is not closed")
+        body = lines[i + 1 : j]
+        options = {}
+        while body and _OPTION.match(body[0]):
+            key, value = _OPTION.match(body[0]).groups()
+            options[key] = value
+            body = body[1:]
+        yield (name, arg, options, body)
+        i = j + 1
+
+
+class _Exercises:
+    """Numbers exercises as sphinx-exercise does (``Exercise 3.1``) and names their solutions."""
+
+    def __init__(self, chapter_number: int):
+        self.chapter_number = chapter_number
+        self.labels: dict[str, str] = {}
+
+    def add(self, label: str) -> str:
+        number = f"{self.chapter_number}.{len(self.labels) + 1}"
+        self.labels[label or f"unlabelled-{len(self.labels)}"] = number
+        return number
+
+
+def markdown_for_reader(text: str, book: Book, exercises: _Exercises) -> str:
+    """One markdown cell of a chapter in plain Markdown."""
+    text = _LABEL_LINE.sub("", text)
+    text = _EQUATION_LABEL.sub(r"\1", text)
+    out: list[str] = []
+    for block in _directive_blocks(text.split("\n")):
+        if isinstance(block, str):
+            out.append(block)
+            continue
+        name, arg, options, body = block
+        inner = markdown_for_reader("\n".join(body), book, exercises).strip("\n")
+        if name in ("admonition", "note", "tip", "important", "warning", "seealso", "hint"):
+            title = arg or name.capitalize()
+            quoted = [f"> {line}" if line else ">" for line in inner.split("\n")]
+            out += [f"> **{title}**", ">", *quoted]
+        elif name == "exercise":
+            number = exercises.add(options.get("label", ""))
+            title = f" ({arg})" if arg else ""
+            out += [f"**Exercise {number}**{title}", "", inner]
+        elif name == "solution-start":
+            number = exercises.labels.get(arg)
+            if number is None:
+                raise ValueError(f"solution to unknown exercise {arg!r}")
+            out += [f"**Solution to Exercise {number}**", *([""] if inner else []), *([inner] if inner else [])]
+        elif name == "solution-end":
+            out += ["---"]
+        elif name in ("math",):
+            out += ["$$", inner, "$$"]
+        else:
+            raise ValueError(f"MyST directive {{{name}}} has no plain-Markdown form here")
+    result = "\n".join(out)
+    result = _ROLE.sub(lambda match: _rewrite_role(match, book), result)
+    return re.sub(r"\n{3,}", "\n\n", result).strip("\n")
+
+
+def _outputs_by_source(executed) -> list:
+    return [cell for cell in executed.cells if cell.cell_type == "code"]
+
+
+def reader_notebook(chapter: Path, executed=None, book: Book | None = None):
+    """The reader's notebook of ``chapter``; with ``executed`` (the build's run), its outputs too."""
+    chapter = Path(chapter)
+    book = book or Book()
+    source = jupytext.read(chapter)
+    exercises = _Exercises(book.numbers.get(chapter.stem, 0))
+    executed_cells = _outputs_by_source(executed) if executed is not None else None
+    if executed_cells is not None:
+        code_cells = [cell for cell in source.cells if cell.cell_type == "code"]
+        if len(code_cells) != len(executed_cells):
+            raise ValueError(f"{chapter.name}: {len(code_cells)} code cells, the executed notebook has {len(executed_cells)}")
+    cells, pending_caption, code_index = [], None, 0
+    for cell in source.cells:
+        if cell.cell_type == "markdown":
+            text = markdown_for_reader(cell.source, book, exercises)
+            if pending_caption:
+                text = f"{pending_caption}\n\n{text}"
+                pending_caption = None
+            cells.append(nbformat.v4.new_markdown_cell(text))
+            continue
+        if cell.cell_type != "code":
+            continue
+        ran = executed_cells[code_index] if executed_cells is not None else None
+        code_index += 1
+        tags = list(cell.metadata.get("tags", []))
+        if CHECK_TAG in tags:
+            continue
+        if ran is not None and ran.source.strip() != cell.source.strip():
+            raise ValueError(f"{chapter.name}: executed cell {code_index} does not match the chapter's source")
+        new = nbformat.v4.new_code_cell(cell.source)
+        if tags:
+            new.metadata["tags"] = tags
+        if FOLDED_TAGS & set(tags):
+            new.metadata["jupyter"] = {"source_hidden": True}
+        if ran is not None:
+            new.outputs = copy.deepcopy(ran.get("outputs", []))
+            new.execution_count = ran.get("execution_count")
+        figure = cell.metadata.get("mystnb", {}).get("figure", {})
+        if figure.get("caption"):
+            number = book.figure_number(figure["name"]) if figure.get("name") else ""
+            caption = markdown_for_reader(" ".join(figure["caption"].split()), book, exercises)
+            pending_caption = f"*Figure {number}: {caption}*" if number else f"*{caption}*"
+        cells.append(new)
+    if pending_caption:
+        cells.append(nbformat.v4.new_markdown_cell(pending_caption))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = dict(source.metadata.get("kernelspec", {}))
+    notebook.metadata["language_info"] = {"name": "python"}
+    return notebook
+
+
+def reader_markdown(notebook) -> str:
+    """The reader's notebook as a MyST Markdown text notebook (jupytext), without outputs."""
+    bare = copy.deepcopy(notebook)
+    for cell in bare.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return jupytext.writes(bare, fmt="md:myst")
+
+
+def reader_requirements(root: Path = ROOT) -> str:
+    """The pinned public packages a reader needs: the science section of ``requirements.txt``."""
+    lines = (root / "requirements.txt").read_text().splitlines()
+    start = lines.index("# The science")
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("#"))
+    pins = [line for line in lines[start + 1 : end] if line.strip()]
+    extra = [line for line in lines if line.split("==")[0] in ("jupyterlab", "ipykernel")]
+    return "\n".join(["# Packages the book's notebooks were tested with (Python 3.12).", *pins, *extra]) + "\n"
+
+
+ARCHIVE_README = """# Bayesian Linear Regression, Executed: the chapters as notebooks
+
+Each notebook is one chapter of the book, with the outputs it printed when the book was built.
+They need no other file: open one in Jupyter and run it top to bottom. Its first cell lists the
+packages it needs and installs any that are missing.
+
+To set up a fresh environment with the tested versions (Python 3.12):
+
+    python3.12 -m venv .venv
+    .venv/bin/pip install -r requirements.txt
+    .venv/bin/jupyter lab
+
+Chapters, in order:
+
+{chapters}
+"""
+
+
+def write_archive(target: Path, notebooks: dict[str, object], root: Path = ROOT) -> Path:
+    """Zip the reader notebooks (by chapter stem, in book order) with requirements.txt and a README."""
+    import zipfile
+
+    book = Book(root)
+    folder = "bayes-linreg-notebooks"
+    listing = "\n".join(
+        f"{book.numbers[stem]}. `{stem}.ipynb`: {book.chapter_labels.get(stem, (stem, stem))[1]}"
+        for stem in sorted(notebooks, key=lambda s: book.numbers.get(s, 0))
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{folder}/README.md", ARCHIVE_README.format(chapters=listing))
+        archive.writestr(f"{folder}/requirements.txt", reader_requirements(root))
+        for stem, notebook in notebooks.items():
+            archive.writestr(f"{folder}/{stem}.ipynb", nbformat.writes(notebook))
+    return target
