@@ -9,12 +9,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NBVAL_DIR := _build/nbval
-ALT_SEEDS ?= 20261123
+# Seeds that nbval re-runs every chapter with, besides each chapter's own (which the build runs):
+# make test SEEDS="1 2 3", make test-chapter CHAPTER=plots SEEDS=4.
+SEEDS ?= 20261123
 MATHJAX_VERSION := 3.2.2
 MATHJAX := .cache/site-extra/mathjax/tex-chtml.js
 
-# Compiled PyTensor code cached inside the project across runs.
+# PyTensor caches the models it compiles inside the project (make clean removes it), not in ~/.pytensor.
 export PYTENSOR_FLAGS := base_compiledir=$(CURDIR)/.cache/pytensor
+# Python 3.12's frozen modules make ipykernel's debugger print "frozen modules ... may make the debugger
+# miss breakpoints" to stderr when a kernel starts; the build fails on stderr, and nobody debugs here.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help venv book test test-chapter notebooks lab figures bench clean
@@ -23,10 +27,10 @@ help:
 	@echo "make book       build the website into _build/html (sets up .venv first)"
 	@echo "make test       build the book, then unit tests, nbval over every chapter for other seeds, browser test"
 	@echo "make lab        open the chapters as notebooks in JupyterLab"
-	@echo "make notebooks  export every chapter as .ipynb into notebooks/"
+	@echo "make notebooks  export the reader notebooks (the pages' downloads) into notebooks/"
 	@echo "make figures    redraw the key figures in figures/"
 	@echo "make bench      print the performance table (build, chapters, samplers)"
-	@echo "make clean      remove the build and the execution cache"
+	@echo "make clean      remove the build, the caches and exported notebooks (not .venv)"
 
 venv: $(STAMP)
 
@@ -61,41 +65,44 @@ $(MATHJAX):
 	cp .cache/npm/node_modules/mathjax/es5/tex-chtml.js $(dir $(MATHJAX))
 	cp -r .cache/npm/node_modules/mathjax/es5/output .cache/npm/node_modules/mathjax/es5/input $(dir $(MATHJAX))
 
-# Chapters execute two at a time into the execution cache first (tools/prime_cache.py); the
+# Chapters execute two at a time into the execution cache first (python -m booktools.prime_cache); the
 # strict build then renders them, and re-runs any chapter that failed to report its error.
 book: $(STAMP) $(MATHJAX)
-	$(BIN)/python tools/prime_cache.py --jobs 2
+	$(BIN)/python -m booktools.prime_cache --jobs 2
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # The build executes every chapter with its own seed, and its hidden check cells fail the build
-# when a result is wrong; nbval then re-runs every chapter with the other seeds in SEEDS.
-SEEDS ?= $(ALT_SEEDS)
-
+# when a result is wrong; then the unit tests, nbval over every chapter with the seeds in SEEDS,
+# the reader notebooks (the pages' downloads) without the book's package, and the browser test.
 test: book
 	rm -rf $(NBVAL_DIR)
-	$(BIN)/python tests/export_chapters.py --out $(NBVAL_DIR) --seeds $(SEEDS)
+	$(BIN)/python -m booktools.export --out $(NBVAL_DIR) --seeds $(SEEDS)
 	BOOK_MUST_BE_BUILT=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax tests $(NBVAL_DIR)
 
+# The reader's notebooks (as the pages' downloads), with the outputs of the last build.
 notebooks: $(STAMP)
-	$(BIN)/python tests/export_chapters.py --out notebooks --seeds default --flat
+	$(BIN)/python -m booktools.export --reader --out notebooks
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) chapters
 
+# Everything the build and the tests make, but not .venv.
 clean:
-	rm -rf _build .cache/jupyter
+	rm -rf _build .cache notebooks .pytest_cache .hypothesis
 
 # One chapter under nbval, for its own seed and the alternative ones: make test-chapter CHAPTER=plots
 test-chapter: $(STAMP)
 	rm -rf $(NBVAL_DIR)-$(CHAPTER)
-	$(BIN)/python tests/export_chapters.py --out $(NBVAL_DIR)-$(CHAPTER) --seeds default $(ALT_SEEDS) --only $(CHAPTER)
+	$(BIN)/python -m booktools.export --out $(NBVAL_DIR)-$(CHAPTER) --seeds default $(SEEDS) --only $(CHAPTER)
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax $(NBVAL_DIR)-$(CHAPTER)
 
 # Performance table (see benchmarks/bench.py): make bench, or make bench PARTS=chapters,samplers
 PARTS ?= build,chapters,samplers
 bench: $(STAMP) $(MATHJAX)
-	$(BIN)/python benchmarks/bench.py --parts $(PARTS)
+	$(BIN)/python -m benchmarks.bench --parts $(PARTS)
 
-# The README's and landing page's key figures, drawn by the package's own code.
-figures: book
-	$(BIN)/python figures/make_figures.py
+# The README's and landing page's key figures, copied from the chapters that draw them (executing
+# only those chapters, and only if they are not in the execution cache yet).
+figures: $(STAMP)
+	$(BIN)/python -m booktools.prime_cache --jobs 2 --only plots pymc glm-two-ways
+	$(BIN)/python -m booktools.figures

@@ -2,7 +2,9 @@
 
 For every page of the book: no JavaScript errors, every image has alt text and loads, every
 internal link (and its #anchor) resolves, math is typeset (from the site's own MathJax, no
-network), and a full-page screenshot lands in _build/screenshots/ for a human to look at.
+network), nothing is wider than the content column at 1280 px (no sideways scrolling of code,
+outputs or tables) and the page itself does not scroll sideways at 390 px, and a full-page
+screenshot lands in _build/screenshots/ for a human to look at.
 The checker itself is tested on a small broken page, so it is known to catch what it looks for.
 """
 
@@ -20,7 +22,8 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
-from export_chapters import ROOT, toc_chapters
+
+from booktools.chapters import ROOT, toc_chapters
 
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
@@ -67,6 +70,39 @@ def browser():
         instance.close()
 
 
+# Elements that must fit the content column: code, outputs, tables, math and figures. Each one that
+# is wider than the column, or scrolls sideways inside itself, is named in the report.
+OVERFLOW_JS = """() => {
+  const column = document.querySelector('#main-content article, main article, .bd-article, body');
+  const right = column.getBoundingClientRect().right + 1;
+  const found = [];
+  for (const el of document.querySelectorAll(
+      'pre, table, .cell_output, .output, .highlight, .MathJax, mjx-container[display], img, figure')) {
+    if (el.closest('.bd-sidebar-primary, .bd-sidebar-secondary, header, nav')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0) continue;
+    const scrolls = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible';
+    if (box.right > right || scrolls) {
+      const name = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
+        ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+      const text = (el.innerText || el.getAttribute('alt') || '').trim().split('\\n')[0].slice(0, 70);
+      found.push(`${name} is ${Math.round(Math.max(el.scrollWidth, box.width))} px wide in a ` +
+                 `${Math.round(right - column.getBoundingClientRect().left)} px column: "${text}"`);
+    }
+  }
+  return found;
+}"""
+
+
+def sideways_scroll(browser, url: str, width: int = 390) -> int:
+    """How many pixels the page scrolls sideways at ``width`` (0 when it fits)."""
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(url, wait_until="load")
+    excess = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    page.close()
+    return excess
+
+
 def inspect_page(browser, url: str, screenshot: Path | None = None) -> dict:
     """Load ``url`` and report what a reader would trip over."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -90,6 +126,7 @@ def inspect_page(browser, url: str, screenshot: Path | None = None) -> dict:
     ids = page.eval_on_selector_all("[id]", "els => els.map(e => e.id)")
     math_source = page.eval_on_selector_all(".math, span.math, div.math", "els => els.length")
     typeset = page.eval_on_selector_all("mjx-container", "els => els.length")
+    overflowing = page.evaluate(OVERFLOW_JS)
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=True)
@@ -104,6 +141,7 @@ def inspect_page(browser, url: str, screenshot: Path | None = None) -> dict:
         "math_source": math_source,
         "typeset": typeset,
         "has_mathjax": has_mathjax,
+        "overflowing": overflowing,
     }
 
 
@@ -117,6 +155,7 @@ def problems(report: dict, url: str, base: str, fetch_ids) -> list[str]:
             found.append(f"image without alt text: {image['src']}")
         if not image["loaded"]:
             found.append(f"image did not load: {image['src']}")
+    found += [f"too wide: {element}" for element in report.get("overflowing", [])]
     if report["math_source"] and report["typeset"] == 0:
         found.append(f"{report['math_source']} math element(s) but nothing typeset by MathJax")
     for link in report["links"]:
@@ -166,6 +205,9 @@ def test_page_as_a_reader_sees_it(browser, site, page_name):
     url = urljoin(site, f"{page_name}.html")
     report = inspect_page(browser, url, SHOTS / f"{page_name.replace('/', '__')}.png")
     found = problems(report, url, site, _id_fetcher(browser, site))
+    excess = sideways_scroll(browser, url)
+    if excess > 0:
+        found.append(f"at 390 px wide the page scrolls sideways by {excess} px")
     assert not found, f"{page_name}:\n  " + "\n  ".join(found)
     if page_name != "intro":
         assert report["math_source"] > 0 and report["typeset"] > 0, "every chapter has typeset math"
@@ -191,7 +233,8 @@ def test_checker_catches_missing_alt_text_and_broken_links(browser, tmp_path):
     (tmp_path / "page.html").write_text(
         "<html><body><img src='dot.png'><img src='dot.png' alt='a dot'><img src='gone.png' alt='gone'>"
         "<a href='other.html#here'>ok</a><a href='missing.html'>broken</a>"
-        "<a href='other.html#nowhere'>bad anchor</a></body></html>"
+        "<a href='other.html#nowhere'>bad anchor</a>"
+        "<article style='width:300px'><pre style='overflow-x:auto'>" + "x" * 200 + "</pre></article></body></html>"
     )
     server, base = _serve(tmp_path)
     try:
@@ -204,3 +247,4 @@ def test_checker_catches_missing_alt_text_and_broken_links(browser, tmp_path):
     assert any("broken link" in f and "missing.html" in f for f in found), found
     assert any("missing anchor" in f and "nowhere" in f for f in found), found
     assert not any("other.html#here" in f for f in found), found
+    assert any(f.startswith("too wide: pre") for f in found), found

@@ -4,9 +4,20 @@ import re
 
 import jupytext
 import pytest
-from export_chapters import ROOT, SEED_LINE, toc_chapters, with_seed
+
+from booktools.chapters import ROOT, SEED_LINE, toc_chapters, with_seed
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
+PINS = dict(
+    line.split("==")
+    for line in (ROOT / "requirements.txt").read_text().splitlines()
+    if "==" in line and not line.startswith("#")
+)
+PACKAGES = [path.name for path in (ROOT / "src").iterdir() if (path / "__init__.py").exists()]
+
+
+def reader_cells(notebook):
+    return [c for c in notebook.cells if c.cell_type == "code" and "remove-cell" not in c.metadata.get("tags", [])]
 
 
 def test_every_toc_entry_exists():
@@ -30,6 +41,36 @@ def test_chapter_conventions(chapter):
     assert any("remove-cell" in t for t in tags), "a hidden check cell (tag remove-cell)"
     assert re.search(r"^#+ .*[Ee]xercises", text, re.MULTILINE), "an Exercises section"
     assert "{exercise}" in text, "at least one exercise"
+    assert "{literalinclude}" not in text, "code the chapter teaches is written in a cell, not included"
+    assert "%watermark" in reader_cells(notebook)[-1].source, "the last cell is the watermark cell"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_reader_cells_use_public_packages_only(chapter):
+    """Only hidden check cells may import the book's own packages: readers do not have them."""
+    for cell in reader_cells(jupytext.read(chapter)):
+        for package in PACKAGES:
+            assert not re.search(rf"\b(import|from)\s+{package}\b", cell.source), (
+                f"a cell the reader gets imports {package}:\n{cell.source[:300]}"
+            )
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_install_cell_names_what_the_chapter_imports_at_the_pinned_versions(chapter):
+    cells = reader_cells(jupytext.read(chapter))
+    install = cells[0]
+    assert "TESTED_WITH" in install.source and "hide-input" in install.metadata.get("tags", []), (
+        "the first code cell is the folded install cell with a TESTED_WITH dict"
+    )
+    tested = dict(re.findall(r'"([\w-]+)": "([^"]+)"', install.source.split("missing =")[0]))
+    wrong = {name: (version, PINS.get(name)) for name, version in tested.items() if PINS.get(name) != version}
+    assert not wrong, f"TESTED_WITH differs from requirements.txt (chapter, pinned): {wrong}"
+    imported = set()
+    for cell in cells[1:]:
+        imported |= set(re.findall(r"^\s*(?:import|from)\s+(\w+)", cell.source, re.MULTILINE))
+    third_party = {name for name in imported if name in PINS}
+    missing = third_party - set(tested)
+    assert not missing, f"the chapter imports {sorted(missing)} but its install cell does not name them"
 
 
 def test_with_seed_replaces_the_seed_line():

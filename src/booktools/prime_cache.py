@@ -33,16 +33,20 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    parser.add_argument("--only", nargs="+", help="just these chapters (file stems)")
     args = parser.parse_args()
 
+    chapters = [path for path in toc_chapters() if args.only is None or path.stem in args.only]
+    if args.only and len(chapters) != len(set(args.only)):
+        parser.error(f"unknown chapter(s) in {args.only}")
     cache = get_cache(str(args.cache))
     todo = []
-    for path in toc_chapters():
+    for path in chapters:
         try:
             cache.match_cache_notebook(read_like_myst_nb(path))
         except KeyError:
             todo.append(path)
-    print(f"prime_cache: {len(toc_chapters()) - len(todo)} chapters cached, executing {len(todo)} with {args.jobs} jobs")
+    print(f"prime_cache: {len(chapters) - len(todo)} chapters cached, executing {len(todo)} with {args.jobs} jobs")
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         futures = [pool.submit(execute, path, args.timeout) for path in todo]
