@@ -97,7 +97,7 @@ test-chapter: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax $(NBVAL_DIR)-$(CHAPTER)
 
 # Performance table (see benchmarks/bench.py): make bench, or make bench PARTS=chapters,samplers
-PARTS ?= build,chapters,samplers
+PARTS ?= chapters,build,samplers
 bench: $(STAMP) $(MATHJAX)
 	$(BIN)/python -m benchmarks.bench --parts $(PARTS)
 

@@ -1,7 +1,7 @@
 """Simulation-based calibration of PyMC's NUTS on the book's closed-form model (slow: not in `make test`).
 
-    .venv/bin/python benchmarks/sbc_nuts.py                  # 100 data sets
-    .venv/bin/python benchmarks/sbc_nuts.py --datasets 20    # a quick look
+    .venv/bin/python -m benchmarks.sbc_nuts                  # 100 data sets
+    .venv/bin/python -m benchmarks.sbc_nuts --datasets 20    # a quick look
 
 The calibration chapter runs SBC on the exact posterior (thousands of data sets in a fraction of a second).
 Here the same experiment fits every data set with NUTS instead: weights from N(0, I), eleven fixed inputs,
@@ -18,7 +18,7 @@ import time
 import numpy as np
 from scipy import stats
 
-from bayes_linreg import calibration, conjugate, data, draws, sampling
+from bayes_linreg import calibration, conjugate, mcmc
 
 
 def main() -> None:
@@ -29,10 +29,13 @@ def main() -> None:
 
     import pymc as pm
 
-    sampling.quiet_sampling()
+    import logging
+
+    for name in ("pymc", "pytensor"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     rng = np.random.default_rng(args.seed)
-    x, _ = data.demo_data(rng)
-    noise_sd = data.DEMO_NOISE_SD
+    x = rng.uniform(-1, 1, 11)
+    noise_sd = 0.1
     prior = conjugate.isotropic_prior(dim=2, sd=1.0)
     n_keep, chains, per_chain = 99, 2, 495  # 990 draws, every 10th kept: NUTS draws here are nearly independent
 
@@ -41,17 +44,17 @@ def main() -> None:
         w = pm.Normal("w", 0.0, 1.0, shape=2)
         pm.Normal("y", w[0] + w[1] * x, sigma=noise_sd, observed=y_obs)
 
-    truths = draws.sample_weights(rng, prior, args.datasets)
+    truths = conjugate.sample_gaussian(rng, prior, args.datasets)
     ranks = np.empty((args.datasets, 2), dtype=int)
     covered = np.empty((args.datasets, 2), dtype=bool)
     start = time.perf_counter()
     for i, truth in enumerate(truths):
-        y = data.simulate_line(rng, x, *truth, noise_sd)
+        y = truth[0] + truth[1] * x + rng.normal(scale=noise_sd, size=x.size)
         with model:
             pm.set_data({"y_obs": y})
             idata = pm.sample(per_chain, tune=500, chains=chains, cores=1, nuts_sampler="pymc",
                               progressbar=False, random_seed=rng, compute_convergence_checks=False)
-        posterior_draws = sampling.chain_draws(idata, ["w"]).reshape(-1, 2)[::10][:n_keep]
+        posterior_draws = mcmc.chain_draws(idata, ["w"]).reshape(-1, 2)[::10][:n_keep]
         ranks[i] = np.sum(posterior_draws < truth, axis=0)
         lower, upper = np.quantile(posterior_draws, [0.05, 0.95], axis=0)
         covered[i] = (lower <= truth) & (truth <= upper)
