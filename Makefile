@@ -21,10 +21,11 @@ export PYTENSOR_FLAGS := base_compiledir=$(CURDIR)/.cache/pytensor
 # miss breakpoints" to stderr when a kernel starts; the build fails on stderr, and nobody debugs here.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv book test test-chapter notebooks lab figures bench clean
+.PHONY: help venv lint book test test-chapter notebooks lab figures bench clean
 
 help:
 	@echo "make book       build the website into _build/html (sets up .venv first)"
+	@echo "make lint       ruff (Python files and the chapters' code cells), book conventions, workflow linters"
 	@echo "make test       build the book, then unit tests, nbval over every chapter for other seeds, browser test"
 	@echo "make lab        open the chapters as notebooks in JupyterLab"
 	@echo "make notebooks  export the reader notebooks (the pages' downloads) into notebooks/"
@@ -74,10 +75,15 @@ book: $(STAMP) $(MATHJAX)
 # The build executes every chapter with its own seed, and its hidden check cells fail the build
 # when a result is wrong; then the unit tests, nbval over every chapter with the seeds in SEEDS,
 # the reader notebooks (the pages' downloads) without the book's package, and the browser test.
-test: book
+test: lint book
 	rm -rf $(NBVAL_DIR)
 	$(BIN)/python -m booktools.export --out $(NBVAL_DIR) --seeds $(SEEDS)
 	BOOK_MUST_BE_BUILT=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax tests $(NBVAL_DIR)
+
+# The pre-commit hooks (.pre-commit-config.yaml), all from .venv, so offline. A hook that changes a file
+# (the formatters) fails the run: commit what it changed.
+lint: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" PRE_COMMIT_HOME="$(CURDIR)/.cache/pre-commit" $(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 # The reader's notebooks (as the pages' downloads), with the outputs of the last build.
 notebooks: $(STAMP)
