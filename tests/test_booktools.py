@@ -30,7 +30,7 @@ CHAPTER = textwrap.dedent(
     - one thing, with {math}`x^2`
     :::
 
-    See {ref}`the posterior <posterior>` and {numref}`fig-toy-line`.
+    See {ref}`the posterior <posterior>` and {numref}`fig-toy-line`, after {cite}`bishop2006`.
 
     ```{code-cell} ipython3
     RANDOM_SEED = 1
@@ -108,6 +108,7 @@ def test_reader_notebook_drops_checks_and_rewrites_myst(toy, book):
     assert first.startswith("# A toy chapter") and "(toy)=" not in first
     assert "> **What you will learn**" in first and "> - one thing, with $x^2$" in first
     assert "[the posterior](posterior.ipynb)" in first and "Figure 42.1" in first
+    assert "after (Bishop 2006)" in first
     assert markdown[1].startswith("*Figure 42.1: A line, as in Figure 42.1.*")
     assert "**Exercise 42.1**" in markdown[1] and "**Solution to Exercise 42.1**" in markdown[1]
     assert markdown[2].strip() == "---"
@@ -135,6 +136,7 @@ def test_outputs_come_from_the_executed_notebook(toy, book):
         ("{ref}`nowhere`", "not a chapter label"),
         ("{numref}`fig-nowhere`", "unknown figure"),
         ("{abbr}`x`", "no plain-Markdown form"),
+        ("{cite}`nobody2099`", "references.bib does not hold"),
         ("```{exercise}\nunclosed", "not closed"),
     ],
 )

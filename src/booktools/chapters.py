@@ -13,10 +13,15 @@ SEED_LINE = re.compile(r"^RANDOM_SEED = \d+$", re.MULTILINE)
 
 
 def toc_chapters(root: Path = ROOT) -> list[Path]:
-    """Every file the table of contents lists below the root page, in book order."""
+    """The chapters: every file of the table of contents' numbered parts, in book order.
+
+    Unnumbered parts (the glossary and the references) are pages, not chapters.
+    """
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     files = []
     for part in toc.get("parts", []):
+        if not part.get("numbered", False):
+            continue
         stack = list(part.get("chapters", []))
         while stack:
             entry = stack.pop(0)

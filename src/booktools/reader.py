@@ -34,10 +34,30 @@ _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<ar
 _OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
 
 
+_BIB_ENTRY = re.compile(r"@\w+\{([^,]+),(.*?)\n\}", re.DOTALL)
+_BIB_FIELD = re.compile(r"^\s*(\w+)\s*=\s*\{(.*)\},?\s*$", re.MULTILINE)
+
+
+def read_bibliography(path: Path) -> dict[str, tuple[str, str]]:
+    """Cite key -> (``"Author Year"`` or ``"Author et al. Year"``, link) from a BibTeX file."""
+    entries = {}
+    if not path.exists():
+        return entries
+    for key, body in _BIB_ENTRY.findall(path.read_text()):
+        fields = dict(_BIB_FIELD.findall(body))
+        authors = [a.strip().strip("{}") for a in fields.get("author", key).split(" and ")]
+        surname = authors[0].split(",")[0].strip("{} ")
+        who = surname if len(authors) == 1 else (f"{surname} and {authors[1].split(',')[0]}" if len(authors) == 2 else f"{surname} et al.")
+        link = fields.get("url") or (f"https://doi.org/{fields['doi']}" if "doi" in fields else "")
+        entries[key.strip()] = (f"{who} {fields.get('year', 'n.d.')}".replace("{", "").replace("}", ""), link)
+    return entries
+
+
 class Book:
     """Labels, titles and numbers of the book's chapters and figures, for rewriting references."""
 
     def __init__(self, root: Path = ROOT):
+        self.bibliography = read_bibliography(root / "references.bib")
         self.numbers = chapter_numbers(root)
         self.chapter_labels: dict[str, tuple[str, str]] = {}  # label -> (stem, title)
         self.figures: dict[str, str] = {}  # figure name -> "3.2"
@@ -62,6 +82,15 @@ class Book:
         stem, title = self.chapter_labels[label]
         return f"[{text or title}]({stem}.ipynb)"
 
+    def citation(self, keys: str) -> str:
+        parts = []
+        for key in (k.strip() for k in keys.split(",")):
+            if key not in self.bibliography:
+                raise ValueError(f"{{cite}} of {key!r}, which references.bib does not hold")
+            who, link = self.bibliography[key]
+            parts.append(f"[{who}]({link})" if link else who)
+        return "; ".join(parts)
+
     def figure_number(self, name: str) -> str:
         if name not in self.figures:
             raise ValueError(f"{{numref}} to unknown figure {name!r}")
@@ -81,8 +110,10 @@ def _rewrite_role(match: re.Match, book: Book) -> str:
         return f"${content}$"
     if role in ("term", "doc"):
         return text or target
-    if role.startswith("cite"):
-        return f"({content})"
+    if role in ("cite", "cite:p"):
+        return f"({book.citation(content)})"
+    if role == "cite:t":
+        return book.citation(content)
     raise ValueError(f"MyST role {{{role}}} has no plain-Markdown form here: {match.group(0)!r}")
 
 
