@@ -21,7 +21,7 @@ export PYTENSOR_FLAGS := base_compiledir=$(CURDIR)/.cache/pytensor
 # miss breakpoints" to stderr when a kernel starts; the build fails on stderr, and nobody debugs here.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help venv lint book test test-chapter notebooks lab figures bench clean
+.PHONY: help venv lint book test test-chapter false-alarms notebooks lab figures bench clean
 
 help:
 	@echo "make book       build the website into _build/html (sets up .venv first)"
@@ -30,7 +30,8 @@ help:
 	@echo "make lab        open the chapters as notebooks in JupyterLab"
 	@echo "make notebooks  export the reader notebooks (the pages' downloads) into notebooks/"
 	@echo "make figures    redraw the key figures in figures/"
-	@echo "make bench      print the performance table (build, chapters, samplers)"
+	@echo "make bench      print the performance table (chapters first run and warm, build, samplers)"
+	@echo "make false-alarms N=50   every chapter with seeds 1..N, failures per chapter"
 	@echo "make clean      remove the build, the caches and exported notebooks (not .venv)"
 
 venv: $(STAMP)
@@ -101,6 +102,11 @@ test-chapter: $(STAMP)
 	rm -rf $(NBVAL_DIR)-$(CHAPTER)
 	$(BIN)/python -m booktools.export --out $(NBVAL_DIR)-$(CHAPTER) --seeds default $(SEEDS) --only $(CHAPTER)
 	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax $(NBVAL_DIR)-$(CHAPTER)
+
+# The checks' false-alarm rate: every chapter, checks included, with seeds 1..N, two at a time.
+N ?= 50
+false-alarms: $(STAMP)
+	$(BIN)/python -m booktools.false_alarms --seeds $(N)
 
 # Performance table (see benchmarks/bench.py): make bench, or make bench PARTS=chapters,samplers
 PARTS ?= chapters,build,samplers

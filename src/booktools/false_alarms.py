@@ -1,0 +1,72 @@
+"""Measure the chapters' false-alarm rate: run every chapter, checks included, over many seeds.
+
+    python -m booktools.false_alarms --seeds 50            # seeds 1..50, every chapter
+    python -m booktools.false_alarms --seeds 50 --only pymc gibbs
+    make false-alarms N=50
+
+A chapter's checks are built to fail for a correct result at most once in 1,000 runs. Here each
+chapter runs top to bottom in a fresh kernel with ``RANDOM_SEED`` set to 1, 2, ..., N, two at a
+time (both cores), and the table counts the runs whose cells raised, naming the seed and error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import jupytext
+
+from .chapters import toc_chapters, with_seed
+
+
+def run(chapter: Path, seed: int) -> tuple[str, int, str | None, float]:
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = with_seed(jupytext.read(chapter), seed)
+    start = time.perf_counter()
+    try:
+        NotebookClient(notebook, timeout=900, resources={"metadata": {"path": str(chapter.parent)}}).execute()
+        error = None
+    except CellExecutionError as err:
+        lines = [line for line in str(err).splitlines() if line.strip()]
+        error = lines[-1][:200] if lines else repr(err)
+    except Exception as err:  # a dead kernel or a timeout counts as a failure too
+        error = f"{type(err).__name__}: {err}"[:200]
+    return chapter.stem, seed, error, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=50, help="run seeds 1..SEEDS")
+    parser.add_argument("--only", nargs="+", help="just these chapters (file stems)")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    chapters = [c for c in toc_chapters() if args.only is None or c.stem in args.only]
+    os.environ.setdefault("PYTENSOR_FLAGS", f"base_compiledir={tempfile.gettempdir()}/false-alarms-pytensor")
+    failures: dict[str, list[tuple[int, str]]] = {c.stem: [] for c in chapters}
+    seconds: dict[str, float] = dict.fromkeys(failures, 0.0)
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(run, c, s) for c in chapters for s in range(1, args.seeds + 1)]
+        for future in as_completed(futures):
+            stem, seed, error, elapsed = future.result()
+            seconds[stem] += elapsed
+            if error is not None:
+                failures[stem].append((seed, error))
+                print(f"FAIL {stem} seed {seed}: {error}", flush=True)
+    print(f"\n{'chapter':16s} failures / runs   (seconds per run)")
+    total = 0
+    for stem, failed in failures.items():
+        total += len(failed)
+        print(f"{stem:16s} {len(failed):3d} / {args.seeds:<4d}       ({seconds[stem] / args.seeds:5.1f})")
+        for seed, error in sorted(failed):
+            print(f"    seed {seed}: {error}")
+    print(f"{'all':16s} {total:3d} / {args.seeds * len(chapters)}")
+
+
+if __name__ == "__main__":
+    main()
