@@ -44,3 +44,24 @@ def cholesky(matrix: np.ndarray, name: str) -> np.ndarray:
         return np.linalg.cholesky(matrix)
     except np.linalg.LinAlgError as err:
         raise ValueError(f"{name} is not positive definite") from err
+
+
+def finite_scalar(value, name: str) -> float:
+    """Return ``value`` as a float, refusing NaN, infinity and anything that is not one number."""
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    return float(finite_array(value, name, ndim=0))
+
+
+def generator(rng, name: str = "rng") -> np.random.Generator:
+    """A ``numpy.random.Generator``: an int seed is accepted as ``np.random.default_rng(seed)``."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"{name} as a seed must be a non-negative integer, got {rng}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{name} must be a numpy.random.Generator (np.random.default_rng(seed)) or an int seed, "
+        f"got {type(rng).__name__}"
+    )

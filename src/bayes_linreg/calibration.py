@@ -18,7 +18,7 @@ import numpy as np
 from scipy import stats
 
 from ._validate import finite_array, positive_int, positive_scalar
-from .conjugate import Gaussian, design_matrix, posterior
+from .conjugate import Gaussian, design_matrix, posterior, require_gaussian
 
 
 def _model_posterior(x, true_prior: Gaussian, true_noise_sd, model_prior, model_noise_sd):
@@ -28,8 +28,9 @@ def _model_posterior(x, true_prior: Gaussian, true_noise_sd, model_prior, model_
     ``m0 + V_N Phi^T y / sigma^2``, where ``m0`` is the posterior mean for ``y = 0``.
     """
     x = finite_array(x, "x", ndim=1)
+    true_prior = require_gaussian(true_prior, "true_prior")
     true_noise_sd = positive_scalar(true_noise_sd, "true_noise_sd")
-    model_prior = true_prior if model_prior is None else model_prior
+    model_prior = true_prior if model_prior is None else require_gaussian(model_prior, "model_prior")
     model_noise_sd = true_noise_sd if model_noise_sd is None else positive_scalar(model_noise_sd, "model_noise_sd")
     if model_prior.mean.size != true_prior.mean.size:
         raise ValueError(

@@ -9,13 +9,77 @@ import numpy as np
 from ._validate import finite_array
 from .conjugate import line_values
 
-def stack_draws(idata, var_names) -> np.ndarray:
-    """Posterior draws of scalar variables as columns of one (chains * draws, len(var_names)) array."""
-    posterior = idata["posterior"]
-    missing = [name for name in var_names if name not in posterior]
+
+def var_name_list(var_names, what: str = "var_names") -> list[str]:
+    """``var_names`` as a list of names; one name given as a string is a list of one (never its letters)."""
+    if isinstance(var_names, str):
+        return [var_names]
+    try:
+        names = list(var_names)
+    except TypeError as err:
+        raise TypeError(f"{what} must be a name or a list of names, got {var_names!r}") from err
+    if not names:
+        raise ValueError(f"{what} must name at least one variable")
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"{what} must hold variable names (strings), got {name!r}")
+    return names
+
+
+def group_of(idata, group: str = "posterior"):
+    """The ``group`` of a DataTree, or a clear ``ValueError`` listing the groups it has."""
+    children = getattr(idata, "children", None)
+    if children is None:
+        raise TypeError(f"expected an xarray.DataTree (ArviZ InferenceData), got {type(idata).__name__}")
+    if group not in children:
+        raise ValueError(f"no group {group!r}; available: {list(children)}")
+    return idata[group]
+
+
+def require_variables(dataset, var_names, group: str = "posterior") -> list[str]:
+    """The names, after checking every one is a variable of ``dataset`` (else a ``ValueError`` naming them)."""
+    names = var_name_list(var_names)
+    missing = [name for name in names if name not in dataset.data_vars]
     if missing:
-        raise ValueError(f"no posterior variable(s) {missing}; available: {list(posterior.data_vars)}")
-    return np.column_stack([posterior[name].values.reshape(-1) for name in var_names])
+        raise ValueError(f"no {group} variable(s) {missing}; available: {list(dataset.data_vars)}")
+    return names
+
+
+def variable_draws(dataset, name: str, group: str = "posterior") -> np.ndarray:
+    """Draws of one variable as a ``(chain, draw, *shape)`` float array, refusing NaN or infinite draws."""
+    values = dataset[name]
+    for dim in ("chain", "draw"):
+        if dim not in values.dims:
+            raise ValueError(f"{group} variable {name!r} has no {dim!r} dimension (dims {values.dims})")
+    values = np.asarray(values.transpose("chain", "draw", ...).values, dtype=float)
+    bad = int(np.size(values) - np.count_nonzero(np.isfinite(values)))
+    if bad:
+        raise ValueError(f"{group} variable {name!r} has {bad} NaN or infinite draws out of {values.size}")
+    return values
+
+
+def diagnostic(values, function: str, **kwargs) -> np.ndarray:
+    """An ArviZ diagnostic (``"rhat"``, ``"ess"``, ``"mcse"``) of ``(chain, draw, k)`` draws: one value per column.
+
+    NaN results (constant draws) are returned as NaN, without numpy's warnings.
+    """
+    import arviz as az
+    import xarray as xr
+
+    values = np.asarray(values, dtype=float)
+    array = xr.DataArray(values, dims=("chain", "draw", "column"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(getattr(az, function)(array, **kwargs).values, dtype=float).reshape(values.shape[2])
+
+
+def stack_draws(idata, var_names) -> np.ndarray:
+    """Posterior draws as columns of one ``(chains * draws, k)`` array.
+
+    A scalar variable gives one column; a vector variable one column per entry, in order (as in
+    :func:`chain_draws`). NaN or infinite draws are refused.
+    """
+    values = chain_draws(idata, var_names)
+    return values.reshape(-1, values.shape[-1])
 
 
 def chain_draws(idata, var_names, group: str = "posterior") -> np.ndarray:
@@ -24,16 +88,13 @@ def chain_draws(idata, var_names, group: str = "posterior") -> np.ndarray:
     A scalar variable gives one column, a vector variable (such as an ``MvNormal``, or one value per
     observation) one column per entry, in order. ``group`` is any group with ``chain`` and ``draw``
     dimensions: ``"posterior"``, ``"prior"`` (``pm.sample_prior_predictive``), ``"posterior_predictive"``.
+    NaN or infinite draws are refused with a ``ValueError``.
     """
-    if group not in idata.children:
-        raise ValueError(f"no group {group!r}; available: {list(idata.children)}")
-    dataset = idata[group]
-    missing = [name for name in var_names if name not in dataset]
-    if missing:
-        raise ValueError(f"no {group} variable(s) {missing}; available: {list(dataset.data_vars)}")
+    dataset = group_of(idata, group)
+    names = require_variables(dataset, var_names, group)
     columns = []
-    for name in var_names:
-        values = dataset[name].transpose("chain", "draw", ...).values
+    for name in names:
+        values = variable_draws(dataset, name, group)
         columns.append(values.reshape(values.shape[0], values.shape[1], -1))
     return np.concatenate(columns, axis=-1)
 
@@ -62,8 +123,6 @@ class Band:
 
 def band_from_draws(values) -> Band:
     """Mean and sd over chains and draws at every point, with MCSEs that account for autocorrelation."""
-    import arviz as az
-
     values = finite_array(values, "values", ndim=3)
     if values.shape[0] < 2 or values.shape[1] < 4:
         raise ValueError(f"values must be (chain, draw, n) with at least 2 chains and 4 draws, got {values.shape}")
@@ -71,8 +130,8 @@ def band_from_draws(values) -> Band:
     return Band(
         mean=pooled.mean(axis=0),
         sd=pooled.std(axis=0, ddof=1),
-        mcse_mean=np.asarray(az.mcse(values, method="mean")),
-        mcse_sd=np.asarray(az.mcse(values, method="sd")),
+        mcse_mean=diagnostic(values, "mcse", method="mean"),
+        mcse_sd=diagnostic(values, "mcse", method="sd"),
     )
 
 
@@ -91,9 +150,11 @@ def effective_sizes(idata, var_names) -> np.ndarray:
 
     Means need the bulk ESS, covariances the ESS of squares (``method="sd"``); NUTS can make the
     first exceed the number of draws, so comparing covariances with it would be overconfident.
+    One value per scalar variable, one per entry of a vector variable, in order. A column with a
+    stuck chain (draws that never change) gets NaN: ArviZ would report the number of draws there,
+    as if a chain that never moved were perfectly mixed.
     """
-    import arviz as az
-
-    sizes = [az.ess(idata, var_names=list(var_names), method=method) for method in ("bulk", "tail", "sd")]
-    per_method = [np.concatenate([np.ravel(size[name].values) for name in var_names]) for size in sizes]
-    return np.min(per_method, axis=0)
+    values = chain_draws(idata, var_names)
+    sizes = np.min([diagnostic(values, "ess", method=method) for method in ("bulk", "tail", "sd")], axis=0)
+    stuck = np.any(np.ptp(values, axis=1) == 0, axis=0)
+    return np.where(stuck, np.nan, sizes)
