@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from booktools.chapters import ROOT, toc_chapters
@@ -59,7 +59,11 @@ def run_reader_notebook(chapter: Path, compiledir: Path) -> tuple[float, float]:
     sampling = 0.0
     for cell in notebook.cells:
         timing = cell.metadata.get("execution", {})
-        if cell.cell_type == "code" and any(m in cell.source for m in SAMPLING_MARKERS) and "shell.execute_reply" in timing:
+        if (
+            cell.cell_type == "code"
+            and any(m in cell.source for m in SAMPLING_MARKERS)
+            and "shell.execute_reply" in timing
+        ):
             sampling += _seconds(timing["iopub.execute_input"], timing["shell.execute_reply"])
     return total, sampling
 
@@ -73,10 +77,13 @@ def bench_chapters() -> list[tuple[str, str]]:
             warm, warm_sampling = run_reader_notebook(chapter, Path(compiledir))
         first_total += first
         warm_total += warm
-        rows.append((
-            chapter.stem,
-            f"{first:6.1f} s | {warm:6.1f} s | {first / warm:4.2f}x | {first_sampling:5.1f} s, {warm_sampling:5.1f} s",
-        ))
+        rows.append(
+            (
+                chapter.stem,
+                f"{first:6.1f} s | {warm:6.1f} s | {first / warm:4.2f}x | "
+                f"{first_sampling:5.1f} s, {warm_sampling:5.1f} s",
+            )
+        )
     MEASURED["chapters_warm_sum"] = warm_total
     rows.append(("all chapters", f"{first_total:6.1f} s | {warm_total:6.1f} s | {first_total / warm_total:4.2f}x |"))
     return rows
@@ -120,8 +127,10 @@ def main() -> None:
     unknown = set(parts) - set(PARTS)
     if unknown:
         parser.error(f"unknown part(s) {sorted(unknown)}; choose from {list(PARTS)}")
-    print(f"# bench on {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(
+        f"# bench on {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
     for part in parts:
         print(f"\n## {part}")
         for label, value in PARTS[part]():

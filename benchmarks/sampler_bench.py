@@ -14,9 +14,8 @@ import time
 import arviz as az
 import numpy as np
 import nutpie
-import pymc as pm
-
 import pandas as pd
+import pymc as pm
 
 from bayes_linreg import conjugate
 
@@ -61,17 +60,21 @@ def sampler_rows() -> list[tuple[str, float | str]]:
     compiled = nutpie.compile_pymc_model(model)
     compile_time = time.perf_counter() - start
     start = time.perf_counter()
-    idata = nutpie.sample(compiled, draws=DRAWS, tune=TUNE, chains=CHAINS, cores=2, seed=int(rng.integers(2**31)), progress_bar=False)
+    idata = nutpie.sample(
+        compiled, draws=DRAWS, tune=TUNE, chains=CHAINS, cores=2, seed=int(rng.integers(2**31)), progress_bar=False
+    )
     results["nutpie (compiled once)"] = (min_bulk_ess(idata), time.perf_counter() - start, compile_time, "nutpie")
 
     reference = results["PyMC NUTS"][0] / results["PyMC NUTS"][1]
     for label, (ess, seconds, compile_seconds, engine) in results.items():
         per_second = ess / seconds
-        rows.append((
-            f"{label} [{engine}]",
-            f"min bulk ESS {ess:7.0f} | sampling {seconds:5.2f} s | ESS/s {per_second:8.0f} | "
-            f"x PyMC NUTS {per_second / reference:5.2f} | compile {compile_seconds:5.2f} s",
-        ))
+        rows.append(
+            (
+                f"{label} [{engine}]",
+                f"min bulk ESS {ess:7.0f} | sampling {seconds:5.2f} s | ESS/s {per_second:8.0f} | "
+                f"x PyMC NUTS {per_second / reference:5.2f} | compile {compile_seconds:5.2f} s",
+            )
+        )
 
     x = rng.uniform(-1, 1, 11)
     y = 2 + 0.3 * x + rng.normal(scale=0.1, size=11)
@@ -80,8 +83,11 @@ def sampler_rows() -> list[tuple[str, float | str]]:
     posterior = conjugate.posterior(conjugate.design_matrix(x), y, 0.1, conjugate.isotropic_prior(2, 1.0))
     conjugate.sample_gaussian(rng, posterior, n_exact)
     seconds = time.perf_counter() - start
-    rows.append((
-        "closed form, chapter 5 model (exact)",
-        f"ESS {n_exact:7d} | {seconds * 1e3:.2f} ms | ESS/s {n_exact / seconds:8.0f} | x PyMC NUTS {n_exact / seconds / reference:5.0f}",
-    ))
+    rows.append(
+        (
+            "closed form, chapter 5 model (exact)",
+            f"ESS {n_exact:7d} | {seconds * 1e3:.2f} ms | ESS/s {n_exact / seconds:8.0f} | "
+            f"x PyMC NUTS {n_exact / seconds / reference:5.0f}",
+        )
+    )
     return rows

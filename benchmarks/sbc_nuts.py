@@ -27,9 +27,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261123)
     args = parser.parse_args()
 
-    import pymc as pm
-
     import logging
+
+    import pymc as pm
 
     for name in ("pymc", "pytensor"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -52,8 +52,16 @@ def main() -> None:
         y = truth[0] + truth[1] * x + rng.normal(scale=noise_sd, size=x.size)
         with model:
             pm.set_data({"y_obs": y})
-            idata = pm.sample(per_chain, tune=500, chains=chains, cores=1, nuts_sampler="pymc",
-                              progressbar=False, random_seed=rng, compute_convergence_checks=False)
+            idata = pm.sample(
+                per_chain,
+                tune=500,
+                chains=chains,
+                cores=1,
+                nuts_sampler="pymc",
+                progressbar=False,
+                random_seed=rng,
+                compute_convergence_checks=False,
+            )
         posterior_draws = mcmc.chain_draws(idata, ["w"]).reshape(-1, 2)[::10][:n_keep]
         ranks[i] = np.sum(posterior_draws < truth, axis=0)
         lower, upper = np.quantile(posterior_draws, [0.05, 0.95], axis=0)
@@ -64,11 +72,15 @@ def main() -> None:
     counts = np.stack([np.bincount(ranks[:, j] * n_bins // (n_keep + 1), minlength=n_bins) for j in range(2)])
     p_uniform = stats.chisquare(counts, axis=1).pvalue
     lo, hi = calibration.binomial_band(0.9, args.datasets, level=0.999)
-    print(f"NUTS SBC: {args.datasets} data sets, {chains} x {per_chain} draws each, {elapsed:.1f} s "
-          f"({elapsed / args.datasets:.2f} s per data set)")
+    print(
+        f"NUTS SBC: {args.datasets} data sets, {chains} x {per_chain} draws each, {elapsed:.1f} s "
+        f"({elapsed / args.datasets:.2f} s per data set)"
+    )
     for j, name in enumerate(["intercept", "slope"]):
-        print(f"  {name:9s} rank counts {counts[j].tolist()}  chi-squared p = {p_uniform[j]:.3f}  "
-              f"90 % coverage {covered[:, j].mean():.3f} (binomial 99.9 % band [{lo:.3f}, {hi:.3f}])")
+        print(
+            f"  {name:9s} rank counts {counts[j].tolist()}  chi-squared p = {p_uniform[j]:.3f}  "
+            f"90 % coverage {covered[:, j].mean():.3f} (binomial 99.9 % band [{lo:.3f}, {hi:.3f}])"
+        )
 
 
 if __name__ == "__main__":

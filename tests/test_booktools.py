@@ -101,7 +101,11 @@ def test_reader_notebook_drops_checks_and_rewrites_myst(toy, book):
     notebook = reader.reader_notebook(toy, book=book)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     markdown = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
-    assert [cell.source.splitlines()[-1] for cell in code] == ['print("visible")', 'print("figure")', 'print("solution")']
+    assert [cell.source.splitlines()[-1] for cell in code] == [
+        'print("visible")',
+        'print("figure")',
+        'print("solution")',
+    ]
     assert code[1].metadata["jupyter"] == {"source_hidden": True}
     assert len(markdown) == sum(c.cell_type == "markdown" for c in jupytext.read(toy).cells)
     first = markdown[0]
@@ -122,7 +126,9 @@ def test_outputs_come_from_the_executed_notebook(toy, book):
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=cell.source[-9:])]
     notebook = reader.reader_notebook(toy, executed, book)
     assert [cell.outputs[0]["text"] for cell in notebook.cells if cell.cell_type == "code"] == [
-        'visible")', '"figure")', 'olution")'
+        'visible")',
+        '"figure")',
+        'olution")',
     ]
     executed.cells[-2].source = "print('changed')"
     with pytest.raises(ValueError, match="does not match"):

@@ -41,8 +41,7 @@ def exact_posterior(phi, y, noise_sd, prior):
 
     precision = [[prior_precision[i][j] + dot(columns[i], columns[j]) / variance for j in range(k)] for i in range(k)]
     shift = [
-        sum(prior_precision[i][j] * prior_mean[j] for j in range(k))
-        + dot(columns[i], (y_ints, y_scale)) / variance
+        sum(prior_precision[i][j] * prior_mean[j] for j in range(k)) + dot(columns[i], (y_ints, y_scale)) / variance
         for i in range(k)
     ]
     solution = _solve(precision, [[shift[i]] + [Fraction(int(i == j)) for j in range(k)] for i in range(k)])

@@ -33,9 +33,7 @@ def _model_posterior(x, true_prior: Gaussian, true_noise_sd, model_prior, model_
     model_prior = true_prior if model_prior is None else require_gaussian(model_prior, "model_prior")
     model_noise_sd = true_noise_sd if model_noise_sd is None else positive_scalar(model_noise_sd, "model_noise_sd")
     if model_prior.mean.size != true_prior.mean.size:
-        raise ValueError(
-            f"model_prior is over {model_prior.mean.size} weights, true_prior over {true_prior.mean.size}"
-        )
+        raise ValueError(f"model_prior is over {model_prior.mean.size} weights, true_prior over {true_prior.mean.size}")
     if true_prior.mean.size < 2:
         raise ValueError("the priors need at least an intercept and a slope")
     phi = design_matrix(x, degree=true_prior.mean.size - 1)

@@ -351,9 +351,7 @@ def assert_mcmc_mean_matches(idata, var_name: str, exact_mean, z: float = DEFAUL
     with np.errstate(invalid="ignore", divide="ignore"):
         gap = (mean - exact_mean) / mcse
     if not np.all(np.abs(gap) <= z):
-        raise AssertionError(
-            f"{name}: MCMC mean {mean} vs exact {exact_mean} is {gap} MCSE apart (> {z}; MCSE {mcse})"
-        )
+        raise AssertionError(f"{name}: MCMC mean {mean} vs exact {exact_mean} is {gap} MCSE apart (> {z}; MCSE {mcse})")
     return gap
 
 

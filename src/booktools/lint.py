@@ -44,7 +44,9 @@ def as_notebook(sources: list[str], path: Path) -> Path:
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ruff", *args, "--config", str(CONFIG)], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args, "--config", str(CONFIG)], capture_output=True, text=True
+    )
 
 
 def lint_problems(chapter: Path, cells: list, folder: Path, fix: bool) -> tuple[list[str], list[str]]:
@@ -67,7 +69,9 @@ def lint_problems(chapter: Path, cells: list, folder: Path, fix: bool) -> tuple[
     return problems, sources
 
 
-def format_problems(chapter: Path, sources: list[str], cells: list, folder: Path, fix: bool) -> tuple[list[str], list[str]]:
+def format_problems(
+    chapter: Path, sources: list[str], cells: list, folder: Path, fix: bool
+) -> tuple[list[str], list[str]]:
     """ruff format on the reader's cells; returns the problems and the (possibly formatted) sources."""
     reader = [i for i, cell in enumerate(cells) if CHECK_TAG not in cell.metadata.get("tags", [])]
     path = as_notebook([sources[i] for i in reader], folder / f"{chapter.stem}-reader.ipynb")
@@ -78,7 +82,11 @@ def format_problems(chapter: Path, sources: list[str], cells: list, folder: Path
         for i, source in zip(reader, formatted, strict=True):
             sources[i] = source
     result = ruff("format", "--check", str(path))
-    problems = [f"{chapter.relative_to(ROOT)}: the reader's code cells are not formatted (ruff format)"] if result.returncode else []
+    problems = (
+        [f"{chapter.relative_to(ROOT)}: the reader's code cells are not formatted (ruff format)"]
+        if result.returncode
+        else []
+    )
     return problems, sources
 
 

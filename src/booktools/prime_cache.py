@@ -24,7 +24,9 @@ from .chapters import CACHE, read_like_myst_nb, toc_chapters
 
 def execute(path: Path, timeout: int):
     notebook = read_like_myst_nb(path)
-    result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True)
+    result = single_nb_execution(
+        notebook, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True
+    )
     return path, notebook, result.time, None if result.err is None else repr(result.err)
 
 

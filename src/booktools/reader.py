@@ -47,7 +47,11 @@ def read_bibliography(path: Path) -> dict[str, tuple[str, str]]:
         fields = dict(_BIB_FIELD.findall(body))
         authors = [a.strip().strip("{}") for a in fields.get("author", key).split(" and ")]
         surname = authors[0].split(",")[0].strip("{} ")
-        who = surname if len(authors) == 1 else (f"{surname} and {authors[1].split(',')[0]}" if len(authors) == 2 else f"{surname} et al.")
+        who = (
+            surname
+            if len(authors) == 1
+            else (f"{surname} and {authors[1].split(',')[0]}" if len(authors) == 2 else f"{surname} et al.")
+        )
         link = fields.get("url") or (f"https://doi.org/{fields['doi']}" if "doi" in fields else "")
         entries[key.strip()] = (f"{who} {fields.get('year', 'n.d.')}".replace("{", "").replace("}", ""), link)
     return entries
@@ -212,7 +216,9 @@ def reader_notebook(chapter: Path, executed=None, book: Book | None = None):
     if executed_cells is not None:
         code_cells = [cell for cell in source.cells if cell.cell_type == "code"]
         if len(code_cells) != len(executed_cells):
-            raise ValueError(f"{chapter.name}: {len(code_cells)} code cells, the executed notebook has {len(executed_cells)}")
+            raise ValueError(
+                f"{chapter.name}: {len(code_cells)} code cells, the executed notebook has {len(executed_cells)}"
+            )
     cells, pending_caption, code_index = [], None, 0
     for cell in source.cells:
         if cell.cell_type == "markdown":
