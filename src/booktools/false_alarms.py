@@ -1,6 +1,7 @@
 """Measure the chapters' false-alarm rate: run every chapter, checks included, over many seeds.
 
     python -m booktools.false_alarms --seeds 50            # seeds 1..50, every chapter
+    python -m booktools.false_alarms --seeds 20 --first 51 # seeds 51..70
     python -m booktools.false_alarms --seeds 50 --only pymc gibbs
     make false-alarms N=50
 
@@ -42,7 +43,8 @@ def run(chapter: Path, seed: int) -> tuple[str, int, str | None, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=50, help="run seeds 1..SEEDS")
+    parser.add_argument("--seeds", type=int, default=50, help="how many seeds to run")
+    parser.add_argument("--first", type=int, default=1, help="the first seed (default 1)")
     parser.add_argument("--only", nargs="+", help="just these chapters (file stems)")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
@@ -51,7 +53,8 @@ def main() -> None:
     failures: dict[str, list[tuple[int, str]]] = {c.stem: [] for c in chapters}
     seconds: dict[str, float] = dict.fromkeys(failures, 0.0)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(run, c, s) for c in chapters for s in range(1, args.seeds + 1)]
+        seeds = range(args.first, args.first + args.seeds)
+        futures = [pool.submit(run, c, s) for c in chapters for s in seeds]
         for future in as_completed(futures):
             stem, seed, error, elapsed = future.result()
             seconds[stem] += elapsed
