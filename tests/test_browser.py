@@ -3,8 +3,10 @@
 For every page of the book: no JavaScript errors, every image has alt text and loads, every
 internal link (and its #anchor) resolves, math is typeset (from the site's own MathJax, no
 network), nothing is wider than the content column at 1280 px (no sideways scrolling of code,
-outputs or tables) and the page itself does not scroll sideways at 390 px, and a full-page
-screenshot lands in _build/screenshots/ for a human to look at.
+outputs or tables) and the page itself does not scroll sideways at 390 px, every figure is sharp
+on a high-DPI screen (SVG, or a PNG with twice the pixels it is shown at) and its smallest text
+is at least 9 px on screen at 1280 px, and a full-page screenshot lands in _build/screenshots/
+for a human to look at.
 The checker itself is tested on a small broken page, so it is known to catch what it looks for.
 """
 
@@ -128,6 +130,11 @@ def inspect_page(browser, url: str, screenshot: Path | None = None) -> dict:
         """els => els.map(e => ({src: e.getAttribute('src'), alt: (e.getAttribute('alt') || '').trim(),
                                  loaded: e.complete && e.naturalWidth > 0}))""",
     )
+    figures = page.eval_on_selector_all(
+        ".cell_output img",
+        """els => els.map(e => ({src: e.getAttribute('src'), url: e.src, natural: e.naturalWidth,
+                                 shown: e.getBoundingClientRect().width}))""",
+    )
     links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
     ids = page.eval_on_selector_all("[id]", "els => els.map(e => e.id)")
     math_source = page.eval_on_selector_all(".math, span.math, div.math", "els => els.length")
@@ -142,6 +149,7 @@ def inspect_page(browser, url: str, screenshot: Path | None = None) -> dict:
         "errors": errors,
         "failed_requests": failed,
         "images": images,
+        "figures": figures,
         "links": links,
         "ids": set(ids),
         "math_source": math_source,
@@ -162,6 +170,7 @@ def problems(report: dict, url: str, base: str, fetch_ids) -> list[str]:
         if not image["loaded"]:
             found.append(f"image did not load: {image['src']}")
     found += [f"too wide: {element}" for element in report.get("overflowing", [])]
+    found += [problem for figure in report.get("figures", []) for problem in figure_problems(figure)]
     if report["math_source"] and report["typeset"] == 0:
         found.append(f"{report['math_source']} math element(s) but nothing typeset by MathJax")
     for link in report["links"]:
@@ -174,6 +183,40 @@ def problems(report: dict, url: str, base: str, fetch_ids) -> list[str]:
         elif fragment and fragment not in target_ids:
             found.append(f"link to a missing anchor: {link}")
     return found
+
+
+MIN_TEXT_PX = 9
+# Matplotlib's SVG draws each text (tick label, legend, title) as glyph paths in a group scaled
+# by font size / 100; math glyphs (sub- and superscripts) are placed separately and not counted.
+SVG_TEXT_SCALE = re.compile(r"scale\((0\.\d+) -0\.\d+\)")
+
+
+def figure_problems(figure: dict) -> list[str]:
+    """A figure output that is blurry on a high-DPI screen or whose smallest text is under 9 px.
+
+    Images embedded as data URIs (the sequential chapter's animation frames, kept small so the
+    page stays light) are not figures saved by the chapter and are left out.
+    """
+    src, natural, shown = figure["src"], figure["natural"], figure["shown"]
+    if src.startswith("data:") or not natural or not shown:
+        return []
+    if not src.endswith(".svg"):
+        if natural < 2 * shown - 1:
+            return [f"figure not sharp on high-DPI screens: {src} has {natural} px shown at {shown:.0f} px"]
+        return []
+    with urllib.request.urlopen(figure["url"], timeout=10) as response:
+        svg = response.read().decode("utf-8")
+    sizes = [100 * float(scale) for scale in SVG_TEXT_SCALE.findall(svg)]
+    if not sizes:
+        return []
+    # An SVG's natural width is its width in points at 96 px per inch, 4/3 px per point.
+    smallest_px = min(sizes) * 4 / 3 * shown / natural
+    if smallest_px < MIN_TEXT_PX - 0.05:
+        return [
+            f"figure text too small: {src} has {min(sizes):g} pt text shown at {smallest_px:.1f} px "
+            f"(figure {natural} px wide shown at {shown:.0f} px; at least {MIN_TEXT_PX} px wanted)"
+        ]
+    return []
 
 
 ID_ATTRIBUTE = re.compile(r"""\bid=["']([^"']+)["']""")
@@ -232,12 +275,19 @@ def test_search_page_finds_chapters(browser, site):
 
 
 def test_checker_catches_missing_alt_text_and_broken_links(browser, tmp_path):
-    """A page with an image lacking alt text, a broken link and a bad anchor is reported."""
+    """Missing alt text, a broken link, a bad anchor, a blurry figure and tiny figure text are reported."""
     Image = pytest.importorskip("PIL.Image")
     Image.new("RGB", (4, 4)).save(tmp_path / "dot.png")
+    Image.new("RGB", (200, 100)).save(tmp_path / "blurry.png")
+    (tmp_path / "tiny.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="720pt" height="72pt" viewBox="0 0 720 72">'
+        '<g transform="translate(10 40) scale(0.08 -0.08)"><path d="M0 0h100v100h-100z"/></g></svg>'
+    )
     (tmp_path / "other.html").write_text("<html><body><p id='here'>x</p></body></html>")
     (tmp_path / "page.html").write_text(
         "<html><body><img src='dot.png'><img src='dot.png' alt='a dot'><img src='gone.png' alt='gone'>"
+        "<div class='cell_output' style='width:480px'><img src='blurry.png' alt='blurry' style='width:200px'>"
+        "<img src='tiny.svg' alt='tiny text' style='width:480px'></div>"
         "<a href='other.html#here'>ok</a><a href='missing.html'>broken</a>"
         "<a href='other.html#nowhere'>bad anchor</a>"
         "<article style='width:300px'><pre style='overflow-x:auto'>" + "x" * 200 + "</pre></article></body></html>"
@@ -254,3 +304,6 @@ def test_checker_catches_missing_alt_text_and_broken_links(browser, tmp_path):
     assert any("missing anchor" in f and "nowhere" in f for f in found), found
     assert not any("other.html#here" in f for f in found), found
     assert any(f.startswith("too wide: pre") for f in found), found
+    assert any("not sharp" in f and "blurry.png" in f for f in found), found
+    # 8 pt in a 960 px wide figure shown at 480 px: 8 * 4/3 / 2 = 5.3 px
+    assert any("too small" in f and "tiny.svg" in f and "5.3 px" in f for f in found), found

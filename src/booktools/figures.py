@@ -6,34 +6,34 @@ executed it (from the execution cache), so the README shows the pictures the boo
 
 from __future__ import annotations
 
-import base64
-
 from .chapters import ROOT, cached_notebook
 
 FIGURES = {
-    "posterior-band.png": ("plots", "fig-plots-predictive"),
-    "mcmc-vs-closed-form.png": ("pymc", "fig-pymc-band"),
-    "glm-fan.png": ("glm-two-ways", "fig-glm-fan"),
+    "posterior-band.svg": ("plots", "fig-plots-predictive"),
+    "mcmc-vs-closed-form.svg": ("pymc", "fig-pymc-band"),
+    "glm-fan.svg": ("glm-two-ways", "fig-glm-fan"),
 }
 
 
-def figure_from_chapter(chapter: str, name: str) -> bytes:
-    """The PNG of the cell whose figure is named ``name`` in ``chapter`` as executed into the cache."""
+def figure_from_chapter(chapter: str, name: str) -> str:
+    """The SVG of the cell whose figure is named ``name`` in ``chapter`` as executed into the cache."""
     notebook = cached_notebook(ROOT / "chapters" / f"{chapter}.md")
     if notebook is None:
         raise SystemExit(f"chapter {chapter} is not in the execution cache: run `make book` first")
     for cell in notebook.cells:
         if cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("name") == name:
-            images = [out["data"]["image/png"] for out in cell.get("outputs", []) if "image/png" in out.get("data", {})]
+            outputs = cell.get("outputs", [])
+            images = [out["data"]["image/svg+xml"] for out in outputs if "image/svg+xml" in out.get("data", {})]
             if len(images) != 1:
-                raise SystemExit(f"{chapter}: figure {name} has {len(images)} PNG outputs, expected 1")
-            return base64.b64decode(images[0])
+                raise SystemExit(f"{chapter}: figure {name} has {len(images)} SVG outputs, expected 1")
+            return images[0]
     raise SystemExit(f"{chapter}: no cell with figure name {name}")
 
 
 def main() -> None:
     for filename, (chapter, name) in FIGURES.items():
-        (ROOT / "figures" / filename).write_bytes(figure_from_chapter(chapter, name))
+        (ROOT / "figures").mkdir(exist_ok=True)
+        (ROOT / "figures" / filename).write_text(figure_from_chapter(chapter, name))
         print(f"figures/{filename} <- {chapter}: {name}")
 
 
