@@ -168,3 +168,14 @@ def test_requirements_for_readers_are_pinned_public_packages():
 def test_chapter_numbers_follow_the_toc():
     numbers = chapter_numbers()
     assert sorted(numbers.values()) == list(range(1, len(toc_chapters()) + 1))
+
+
+@pytest.mark.parametrize("argv", [["--seeds", "0"], ["--first", "-1"], ["--jobs", "0"]])
+def test_false_alarms_refuses_an_empty_or_negative_seed_range(argv, monkeypatch, capsys):
+    from booktools import false_alarms
+
+    monkeypatch.setattr("sys.argv", ["false_alarms", *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        false_alarms.main()
+    assert exit_info.value.code == 2
+    assert "need --seeds >= 1" in capsys.readouterr().err

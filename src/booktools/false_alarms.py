@@ -48,6 +48,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", help="just these chapters (file stems)")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
+    if args.seeds < 1 or args.first < 0 or args.jobs < 1:
+        parser.error(f"need --seeds >= 1, --first >= 0 and --jobs >= 1, got {args.seeds}, {args.first}, {args.jobs}")
     chapters = [c for c in toc_chapters() if args.only is None or c.stem in args.only]
     os.environ.setdefault("PYTENSOR_FLAGS", f"base_compiledir={tempfile.gettempdir()}/false-alarms-pytensor")
     failures: dict[str, list[tuple[int, str]]] = {c.stem: [] for c in chapters}
