@@ -17,6 +17,10 @@ MATHJAX := .cache/site-extra/mathjax/tex-chtml.js
 
 # PyTensor caches the models it compiles inside the project (make clean removes it), not in ~/.pytensor.
 export PYTENSOR_FLAGS := base_compiledir=$(CURDIR)/.cache/pytensor
+# JAX keeps the samplers it compiles for NumPyro there too (by default it keeps none), so the nbval
+# run and a re-build re-use what the build compiled. A reader's first run has neither cache.
+export JAX_COMPILATION_CACHE_DIR := $(CURDIR)/.cache/jax
+export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS := 0
 # Python 3.12's frozen modules make ipykernel's debugger print "frozen modules ... may make the debugger
 # miss breakpoints" to stderr when a kernel starts; the build fails on stderr, and nobody debugs here.
 export PYDEVD_DISABLE_FILE_VALIDATION := 1

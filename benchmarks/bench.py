@@ -4,12 +4,12 @@
     make bench PARTS=chapters       # one part
 
 1. chapters: each chapter's reader notebook (what a reader downloads) top to bottom in a fresh
-   kernel, first with an EMPTY PyTensor compile directory (a reader's first run), then again with
-   that directory warm (a re-run), side by side, with the time the sampling cells take.
+   kernel, first with EMPTY PyTensor and JAX compile caches (a reader's first run), then again with
+   them warm (a re-run), side by side, with the time the sampling cells take.
 2. build: `make book` from an empty execution cache (cold), then with nothing changed (warm, which
    is only rendering). The cold build's limit on two cores is the chapters' warm times summed and
    halved (two chapters execute at a time) plus the rendering; the ratio cold / limit is printed.
-3. samplers: bulk ESS per second on chapter 6's model for PyMC's own NUTS, nutpie and the default.
+3. samplers: bulk ESS per second on chapter 6's model for PyMC's own NUTS, NumPyro, nutpie and the default.
 Prints ratios computed from numbers measured in this same run; no timing is asserted anywhere.
 """
 
@@ -43,8 +43,9 @@ def run_reader_notebook(chapter: Path, compiledir: Path) -> tuple[float, float]:
     from booktools.reader import reader_notebook
 
     notebook = reader_notebook(chapter)
-    previous = os.environ.get("PYTENSOR_FLAGS")
-    os.environ["PYTENSOR_FLAGS"] = f"base_compiledir={compiledir}"
+    caches = {"PYTENSOR_FLAGS": f"base_compiledir={compiledir}", "JAX_COMPILATION_CACHE_DIR": str(compiledir / "jax")}
+    previous = {name: os.environ.get(name) for name in caches}
+    os.environ.update(caches)
     try:
         with tempfile.TemporaryDirectory() as work:
             client = NotebookClient(notebook, timeout=900, resources={"metadata": {"path": work}})
@@ -52,10 +53,11 @@ def run_reader_notebook(chapter: Path, compiledir: Path) -> tuple[float, float]:
             client.execute()
             total = time.perf_counter() - start
     finally:
-        if previous is None:
-            os.environ.pop("PYTENSOR_FLAGS")
-        else:
-            os.environ["PYTENSOR_FLAGS"] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name)
+            else:
+                os.environ[name] = value
     sampling = 0.0
     for cell in notebook.cells:
         timing = cell.metadata.get("execution", {})

@@ -1,8 +1,8 @@
 """Bulk ESS per second of wall time for the NUTS implementations PyMC 6 can use.
 
 Chapter 6's model (PyMC's GLM tutorial: 200 points, unknown sigma) is sampled with PyMC's own
-NUTS, with nutpie, and with PyMC's default (what the book's chapters get); compile time is
-measured apart from sampling. Chapter 5's known-noise model gives the limit: exact draws from
+NUTS, with NumPyro's (the chapters' choice), with nutpie, and with PyMC's default; compile time
+is measured apart from sampling. Chapter 5's known-noise model gives the limit: exact draws from
 the closed-form posterior, every draw independent (ESS = number of draws).
 """
 
@@ -37,7 +37,7 @@ def min_bulk_ess(idata) -> float:
 
 
 def sampler_rows() -> list[tuple[str, float | str]]:
-    for name in ("pymc", "pytensor", "nutpie"):
+    for name in ("pymc", "pytensor", "nutpie", "jax"):
         logging.getLogger(name).setLevel(logging.ERROR)
     rng = np.random.default_rng(8927)
     x = np.linspace(0, 1, 200)
@@ -45,7 +45,12 @@ def sampler_rows() -> list[tuple[str, float | str]]:
     rows = []
     results = {}
 
-    for label, kwargs in (("PyMC NUTS", {"nuts_sampler": "pymc"}), ("book default (pm.sample)", {})):
+    samplers = (
+        ("PyMC NUTS", {"nuts_sampler": "pymc"}),
+        ("NumPyro NUTS (the chapters' choice)", {"nuts_sampler": "numpyro"}),
+        ("pm.sample's default", {}),
+    )
+    for label, kwargs in samplers:
         model = tutorial_model(frame)
         start = time.perf_counter()
         with model:

@@ -71,6 +71,9 @@ def test_install_cell_names_what_the_chapter_imports_at_the_pinned_versions(chap
     third_party = {name for name in imported if name in PINS}
     missing = third_party - set(tested)
     assert not missing, f"the chapter imports {sorted(missing)} but its install cell does not name them"
+    if any('="numpyro"' in cell.source for cell in cells[1:]):
+        unnamed = {"numpyro", "jax", "jaxlib"} - set(tested)
+        assert not unnamed, f"the chapter samples with NumPyro but its install cell does not name {sorted(unnamed)}"
 
 
 def test_with_seed_replaces_the_seed_line():

@@ -52,6 +52,8 @@ def main() -> None:
         parser.error(f"need --seeds >= 1, --first >= 0 and --jobs >= 1, got {args.seeds}, {args.first}, {args.jobs}")
     chapters = [c for c in toc_chapters() if args.only is None or c.stem in args.only]
     os.environ.setdefault("PYTENSOR_FLAGS", f"base_compiledir={tempfile.gettempdir()}/false-alarms-pytensor")
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", f"{tempfile.gettempdir()}/false-alarms-jax")
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
     failures: dict[str, list[tuple[int, str]]] = {c.stem: [] for c in chapters}
     seconds: dict[str, float] = dict.fromkeys(failures, 0.0)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
