@@ -34,7 +34,7 @@ help:
 	@echo "make lab        open the chapters as notebooks in JupyterLab"
 	@echo "make notebooks  export the reader notebooks (the pages' downloads) into notebooks/"
 	@echo "make figures    redraw the key figures in figures/"
-	@echo "make bench      print the performance table (chapters first run and warm, build, samplers)"
+	@echo "make bench      print the performance table (chapters first run and warm, build, sampler choice, samplers)"
 	@echo "make false-alarms N=50   every chapter with seeds 1..N, failures per chapter"
 	@echo "make clean      remove the build, the caches and exported notebooks (not .venv)"
 

@@ -9,13 +9,16 @@
 2. build: `make book` from an empty execution cache (cold), then with nothing changed (warm, which
    is only rendering). The cold build's limit on two cores is the chapters' warm times summed and
    halved (two chapters execute at a time) plus the rendering; the ratio cold / limit is printed.
-3. samplers: bulk ESS per second on chapter 6's model for PyMC's own NUTS, NumPyro, nutpie and the default.
+3. choice: every chapter that samples, first run (empty caches), as written (NumPyro's NUTS) and with
+   its fits switched to PyMC's own NUTS and to nutpie, side by side: why the chapters use NumPyro.
+4. samplers: bulk ESS per second on chapter 6's model for PyMC's own NUTS, NumPyro, nutpie and the default.
 Prints ratios computed from numbers measured in this same run; no timing is asserted anywhere.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import platform
 import shutil
@@ -36,13 +39,36 @@ def _seconds(start: str, end: str) -> float:
     return (parse(end) - parse(start)).total_seconds()
 
 
-def run_reader_notebook(chapter: Path, compiledir: Path) -> tuple[float, float]:
+def with_sampler(notebook, sampler: str):
+    """The notebook with every NumPyro fit switched to another NUTS implementation ("pymc" or "nutpie")."""
+    if sampler not in ("pymc", "nutpie"):
+        raise ValueError(f"sampler must be 'pymc' or 'nutpie', got {sampler!r}")
+    switched = copy.deepcopy(notebook)
+    fits = 0
+    for cell in switched.cells:
+        if cell.cell_type == "code":
+            fits += cell.source.count('="numpyro"')
+            cell.source = cell.source.replace('nuts_sampler="numpyro"', f'nuts_sampler="{sampler}"').replace(
+                'inference_method="numpyro"', f'inference_method="{sampler}"'
+            )
+    if fits == 0 or any('="numpyro"' in cell.source for cell in switched.cells):
+        raise ValueError("the notebook has no NumPyro fit to switch, or one this function cannot switch")
+    return switched
+
+
+def samples_with_numpyro(chapter: Path) -> bool:
+    return '="numpyro"' in chapter.read_text()
+
+
+def run_reader_notebook(chapter: Path, compiledir: Path, sampler: str = "numpyro") -> tuple[float, float]:
     """Seconds for the chapter's reader notebook top to bottom in a fresh kernel, and for its sampling cells."""
     from nbclient import NotebookClient
 
     from booktools.reader import reader_notebook
 
     notebook = reader_notebook(chapter)
+    if sampler != "numpyro":
+        notebook = with_sampler(notebook, sampler)
     caches = {"PYTENSOR_FLAGS": f"base_compiledir={compiledir}", "JAX_COMPILATION_CACHE_DIR": str(compiledir / "jax")}
     previous = {name: os.environ.get(name) for name in caches}
     os.environ.update(caches)
@@ -91,6 +117,39 @@ def bench_chapters() -> list[tuple[str, str]]:
     return rows
 
 
+def bench_sampler_choice() -> list[tuple[str, str]]:
+    """Each sampling chapter's first run as written (NumPyro) and with its fits switched to PyMC's NUTS or nutpie."""
+    samplers = ("numpyro", "pymc", "nutpie")
+    header = " | ".join(f"{s:>8s}" for s in samplers) + " | sampling cells, same order"
+    rows = [("chapter, first run (empty caches)", header)]
+    totals = dict.fromkeys(samplers, 0.0)
+    for chapter in toc_chapters():
+        if not samples_with_numpyro(chapter):
+            continue
+        results = {}
+        for sampler in samplers:
+            with tempfile.TemporaryDirectory() as compiledir:
+                results[sampler] = run_reader_notebook(chapter, Path(compiledir), sampler)
+            totals[sampler] += results[sampler][0]
+        rows.append(
+            (
+                chapter.stem,
+                " | ".join(f"{results[s][0]:6.1f} s" for s in samplers)
+                + " | "
+                + ", ".join(f"{results[s][1]:.1f}" for s in samplers),
+            )
+        )
+    rows.append(
+        (
+            "all sampling chapters",
+            " | ".join(f"{totals[s]:6.1f} s" for s in samplers)
+            + f" | numpyro / pymc {totals['numpyro'] / totals['pymc']:.2f}x,"
+            + f" numpyro / nutpie {totals['numpyro'] / totals['nutpie']:.2f}x",
+        )
+    )
+    return rows
+
+
 def bench_build() -> list[tuple[str, str]]:
     make = ["make", "--no-print-directory", "book"]
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
@@ -118,7 +177,12 @@ def bench_samplers() -> list[tuple[str, str]]:
     return sampler_rows()
 
 
-PARTS = {"chapters": bench_chapters, "build": bench_build, "samplers": bench_samplers}
+PARTS = {
+    "chapters": bench_chapters,
+    "build": bench_build,
+    "choice": bench_sampler_choice,
+    "samplers": bench_samplers,
+}
 
 
 def main() -> None:

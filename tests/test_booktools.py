@@ -179,3 +179,26 @@ def test_false_alarms_refuses_an_empty_or_negative_seed_range(argv, monkeypatch,
         false_alarms.main()
     assert exit_info.value.code == 2
     assert "need --seeds >= 1" in capsys.readouterr().err
+
+
+def test_bench_switches_every_numpyro_fit_and_refuses_what_it_cannot():
+    from benchmarks.bench import with_sampler
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell('pm.sample(nuts_sampler="numpyro")'),
+            nbformat.v4.new_code_cell('model.fit(inference_method="numpyro")'),
+        ]
+    )
+    switched = with_sampler(notebook, "pymc")
+    assert [c.source for c in switched.cells] == [
+        'pm.sample(nuts_sampler="pymc")',
+        'model.fit(inference_method="pymc")',
+    ]
+    assert notebook.cells[0].source == 'pm.sample(nuts_sampler="numpyro")', "the original is left as it was"
+    with pytest.raises(ValueError, match="sampler must be"):
+        with_sampler(notebook, "stan")
+    with pytest.raises(ValueError, match="no NumPyro fit"):
+        with_sampler(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), "pymc")
+    with pytest.raises(ValueError, match="no NumPyro fit"):
+        with_sampler(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('sampler = "numpyro"')]), "nutpie")
