@@ -112,8 +112,8 @@ N ?= 50
 false-alarms: $(STAMP)
 	$(BIN)/python -m booktools.false_alarms --seeds $(N)
 
-# Performance table (see benchmarks/bench.py): make bench, or make bench PARTS=chapters,samplers
-PARTS ?= chapters,build,samplers
+# Performance table (see benchmarks/bench.py): make bench, or make bench PARTS=chapters,choice
+PARTS ?= chapters,build,choice,samplers
 bench: $(STAMP) $(MATHJAX)
 	$(BIN)/python -m benchmarks.bench --parts $(PARTS)
 

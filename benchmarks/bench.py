@@ -51,7 +51,7 @@ def with_sampler(notebook, sampler: str):
             cell.source = cell.source.replace('nuts_sampler="numpyro"', f'nuts_sampler="{sampler}"').replace(
                 'inference_method="numpyro"', f'inference_method="{sampler}"'
             )
-    if fits == 0 or any('="numpyro"' in cell.source for cell in switched.cells):
+    if fits == 0 or any('="numpyro"' in cell.source for cell in switched.cells if cell.cell_type == "code"):
         raise ValueError("the notebook has no NumPyro fit to switch, or one this function cannot switch")
     return switched
 
