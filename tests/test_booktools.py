@@ -202,4 +202,4 @@ def test_bench_switches_every_numpyro_fit_and_refuses_what_it_cannot():
     with pytest.raises(ValueError, match="no NumPyro fit"):
         with_sampler(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), "pymc")
     with pytest.raises(ValueError, match="no NumPyro fit"):
-        with_sampler(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('sampler = "numpyro"')]), "nutpie")
+        with_sampler(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('run(backend="numpyro")')]), "nutpie")

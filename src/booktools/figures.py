@@ -31,8 +31,8 @@ def figure_from_chapter(chapter: str, name: str) -> str:
 
 
 def main() -> None:
+    (ROOT / "figures").mkdir(exist_ok=True)
     for filename, (chapter, name) in FIGURES.items():
-        (ROOT / "figures").mkdir(exist_ok=True)
         (ROOT / "figures" / filename).write_text(figure_from_chapter(chapter, name))
         print(f"figures/{filename} <- {chapter}: {name}")
 
