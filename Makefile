@@ -83,7 +83,7 @@ book: $(STAMP) $(MATHJAX)
 test: lint book
 	rm -rf $(NBVAL_DIR)
 	$(BIN)/python -m booktools.export --out $(NBVAL_DIR) --seeds $(SEEDS)
-	BOOK_MUST_BE_BUILT=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax tests $(NBVAL_DIR)
+	BOOK_MUST_BE_BUILT=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --nbval-lax tests $(NBVAL_DIR)
 
 # The pre-commit hooks (.pre-commit-config.yaml), all from .venv, so offline. A hook that changes a file
 # (the formatters) fails the run: commit what it changed.

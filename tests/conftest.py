@@ -1,15 +1,49 @@
-"""Shared fixtures of the package's unit tests (test_conjugate, test_calibration, test_mcmc, test_checks).
+"""Shared fixtures of the package's unit tests (test_conjugate, test_calibration, test_mcmc, test_checks),
+and the order in which `make test` runs everything.
 
 Randomised tests take the ``seed`` fixture and so run for 50 seeds each: a test that passes only for a
 lucky seed shows up here. Their tolerances are set for a false-alarm rate far below 1 in 50 x the
 number of tests.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import xarray as xr
 
 from bayes_linreg import conjugate
+from booktools.chapters import ROOT, expected_cost
+
+
+def _chapter_run(item) -> Path | None:
+    """The chapter an item executes: a cell of an nbval notebook, or a reader download's run."""
+    if item.path.suffix == ".ipynb":
+        return ROOT / "chapters" / f"{item.path.stem}.md"
+    chapter = getattr(item, "callspec", None) and item.callspec.params.get("chapter")
+    if item.path.name == "test_reader_notebooks.py" and item.name.startswith("test_download_runs") and chapter:
+        return chapter
+    return None
+
+
+def pytest_collection_modifyitems(items):
+    """Start the longest work first, so that `make test`'s two workers finish at about the same time.
+
+    `make test` runs ``-n 2 --dist loadfile --no-loadscope-reorder``: each file (a test module, or an
+    nbval notebook, whose cells share a kernel) goes whole to the next free worker, in the order of
+    its first item here. The reader downloads' runs (test_reader_notebooks.py) come first, then the
+    nbval notebooks, longest expected first, then the browser test, then the unit tests.
+    """
+
+    def order(item):
+        chapter = _chapter_run(item)
+        if chapter is not None:
+            fits, calls = expected_cost(chapter)
+            return (0, -fits, -calls)
+        return (1 if item.path.name == "test_browser.py" else 2, 0, 0)
+
+    items.sort(key=order)
+
 
 N_SEEDS = 50
 

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from booktools import reader
-from booktools.chapters import ROOT, chapter_numbers, toc_chapters
+from booktools.chapters import ROOT, chapter_numbers, expected_cost, longest_first, toc_chapters
 
 CHAPTER = textwrap.dedent(
     """\
@@ -168,6 +168,32 @@ def test_requirements_for_readers_are_pinned_public_packages():
 def test_chapter_numbers_follow_the_toc():
     numbers = chapter_numbers()
     assert sorted(numbers.values()) == list(range(1, len(toc_chapters()) + 1))
+
+
+def test_longest_first_puts_more_fits_first_and_keeps_book_order_in_ties(tmp_path):
+    fit = 'pm.sample(nuts_sampler="numpyro")\n'
+    bambi_fit = 'model.fit(inference_method="numpyro")\n'
+    texts = {
+        "numpy-a": "rng.normal()\n",
+        "one-fit": fit + "pm.sample_posterior_predictive(fit)\n",
+        "numpy-b": "x = 1\n",
+        "two-fits": fit + bambi_fit,
+        "one-fit-more-calls": bambi_fit + "pm.compute_log_likelihood(fit)\nmodel.predict(fit)\n",
+    }
+    paths = []
+    for name, text in texts.items():
+        (tmp_path / f"{name}.md").write_text(text)
+        paths.append(tmp_path / f"{name}.md")
+    assert expected_cost(tmp_path / "one-fit-more-calls.md") == (1, 2)
+    assert [p.stem for p in longest_first(paths)] == ["two-fits", "one-fit-more-calls", "one-fit", "numpy-a", "numpy-b"]
+
+
+def test_every_sampling_chapter_is_scheduled_before_every_numpy_chapter():
+    order = longest_first(toc_chapters())
+    fits = [expected_cost(path)[0] for path in order]
+    assert fits[0] > 0 and fits[-1] == 0
+    assert fits == sorted(fits, reverse=True)
+    assert sorted(order) == sorted(toc_chapters())
 
 
 @pytest.mark.parametrize("argv", [["--seeds", "0"], ["--first", "-1"], ["--jobs", "0"]])

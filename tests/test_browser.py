@@ -102,17 +102,15 @@ OVERFLOW_JS = """() => {
 }"""
 
 
-def sideways_scroll(browser, url: str, width: int = 390) -> int:
-    """How many pixels the page scrolls sideways at ``width`` (0 when it fits)."""
-    page = browser.new_page(viewport={"width": width, "height": 844})
-    page.goto(url, wait_until="load")
-    excess = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-    page.close()
-    return excess
+PHONE_WIDTH = 390
 
 
 def inspect_page(browser, url: str, screenshot: Path | None = None) -> dict:
-    """Load ``url`` and report what a reader would trip over."""
+    """Load ``url`` and report what a reader would trip over, at 1280 px wide and then at a phone's 390 px.
+
+    The same loaded page is narrowed to the phone's width (the theme's layout follows the viewport),
+    rather than loaded again: each load waits for the network to go idle and MathJax to finish.
+    """
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
@@ -143,6 +141,8 @@ def inspect_page(browser, url: str, screenshot: Path | None = None) -> dict:
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=True)
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+    sideways = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     page.close()
     return {
         "status": response.status if response else None,
@@ -156,6 +156,7 @@ def inspect_page(browser, url: str, screenshot: Path | None = None) -> dict:
         "typeset": typeset,
         "has_mathjax": has_mathjax,
         "overflowing": overflowing,
+        "sideways_at_phone_width": sideways,
     }
 
 
@@ -170,6 +171,8 @@ def problems(report: dict, url: str, base: str, fetch_ids) -> list[str]:
         if not image["loaded"]:
             found.append(f"image did not load: {image['src']}")
     found += [f"too wide: {element}" for element in report.get("overflowing", [])]
+    if report.get("sideways_at_phone_width", 0) > 0:
+        found.append(f"at {PHONE_WIDTH} px wide the page scrolls sideways by {report['sideways_at_phone_width']} px")
     found += [problem for figure in report.get("figures", []) for problem in figure_problems(figure)]
     if report["math_source"] and report["typeset"] == 0:
         found.append(f"{report['math_source']} math element(s) but nothing typeset by MathJax")
@@ -254,9 +257,6 @@ def test_page_as_a_reader_sees_it(browser, site, page_name):
     url = urljoin(site, f"{page_name}.html")
     report = inspect_page(browser, url, SHOTS / f"{page_name.replace('/', '__')}.png")
     found = problems(report, url, site, _id_fetcher(browser, site))
-    excess = sideways_scroll(browser, url)
-    if excess > 0:
-        found.append(f"at 390 px wide the page scrolls sideways by {excess} px")
     assert not found, f"{page_name}:\n  " + "\n  ".join(found)
     if page_name.startswith("chapters/"):
         assert report["math_source"] > 0 and report["typeset"] > 0, "every chapter has typeset math"
@@ -290,7 +290,8 @@ def test_checker_catches_missing_alt_text_and_broken_links(browser, tmp_path):
         "<img src='tiny.svg' alt='tiny text' style='width:480px'></div>"
         "<a href='other.html#here'>ok</a><a href='missing.html'>broken</a>"
         "<a href='other.html#nowhere'>bad anchor</a>"
-        "<article style='width:300px'><pre style='overflow-x:auto'>" + "x" * 200 + "</pre></article></body></html>"
+        "<article style='width:300px'><pre style='overflow-x:auto'>" + "x" * 200 + "</pre></article>"
+        "<div style='width:600px'>wider than a phone</div></body></html>"
     )
     server, base = _serve(tmp_path)
     try:
@@ -304,6 +305,7 @@ def test_checker_catches_missing_alt_text_and_broken_links(browser, tmp_path):
     assert any("missing anchor" in f and "nowhere" in f for f in found), found
     assert not any("other.html#here" in f for f in found), found
     assert any(f.startswith("too wide: pre") for f in found), found
+    assert any(f.startswith("at 390 px wide the page scrolls sideways by") for f in found), found
     assert any("not sharp" in f and "blurry.png" in f for f in found), found
     # 8 pt in a 960 px wide figure shown at 480 px: 8 * 4/3 / 2 = 5.3 px
     assert any("too small" in f and "tiny.svg" in f and "5.3 px" in f for f in found), found

@@ -30,6 +30,29 @@ def toc_chapters(root: Path = ROOT) -> list[Path]:
     return files
 
 
+FIT_MARKERS = ('nuts_sampler="numpyro"', 'inference_method="numpyro"')
+COMPILED_MARKERS = ("sample_posterior_predictive(", "compute_log_likelihood(", ".predict(")
+
+
+def expected_cost(path: Path) -> tuple[int, int]:
+    """How long the chapter should take to run, as a sort key: (NUTS fits, other compiled PyMC calls).
+
+    Each NUTS fit compiles a model (seconds on a first run), and so, less, does every posterior
+    predictive, log-likelihood or prediction call; the numpy chapters have none of either.
+    """
+    text = Path(path).read_text()
+    return sum(text.count(m) for m in FIT_MARKERS), sum(text.count(m) for m in COMPILED_MARKERS)
+
+
+def longest_first(paths: list[Path]) -> list[Path]:
+    """The chapters by expected run time, longest first (ties in book order).
+
+    Run two at a time in this order, the long chapters start at once and the short ones fill in at
+    the end, so both workers finish at about the same time: the last chapter to start is short.
+    """
+    return sorted(paths, key=expected_cost, reverse=True)
+
+
 def chapter_numbers(root: Path = ROOT) -> dict[str, int]:
     """Chapter number by file stem, as the book numbers them (continuously across parts)."""
     return {path.stem: number for number, path in enumerate(toc_chapters(root), start=1)}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import jupytext
 
-from .chapters import toc_chapters, with_seed
+from .chapters import longest_first, toc_chapters, with_seed
 
 
 def run(chapter: Path, seed: int) -> tuple[str, int, str | None, float]:
@@ -58,7 +58,7 @@ def main() -> None:
     seconds: dict[str, float] = dict.fromkeys(failures, 0.0)
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         seeds = range(args.first, args.first + args.seeds)
-        futures = [pool.submit(run, c, s) for c in chapters for s in seeds]
+        futures = [pool.submit(run, c, s) for c in longest_first(chapters) for s in seeds]
         for future in as_completed(futures):
             stem, seed, error, elapsed = future.result()
             seconds[stem] += elapsed

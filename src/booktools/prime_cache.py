@@ -3,8 +3,8 @@
 `jupyter-book build` (myst-nb, `execute_notebooks: cache`) executes outdated chapters one after
 another. On a 2-core machine most chapters leave a core idle, so `make book` first runs this
 script: it reads each chapter exactly as myst-nb does, skips those already cached, executes the
-rest `--jobs` at a time, and stores each successful run in the same cache. The build then finds
-every chapter cached and only renders. A chapter that fails here is left uncached, so the build
+rest `--jobs` at a time, longest first, and stores each successful run in the same cache. The build
+then finds every chapter cached and only renders. A chapter that fails here is left uncached, so the build
 executes it again and reports the error with its traceback, as before.
 """
 
@@ -19,7 +19,7 @@ from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
 
-from .chapters import CACHE, read_like_myst_nb, toc_chapters
+from .chapters import CACHE, longest_first, read_like_myst_nb, toc_chapters
 
 
 def execute(path: Path, timeout: int):
@@ -43,7 +43,7 @@ def main() -> None:
         parser.error(f"unknown chapter(s) in {args.only}")
     cache = get_cache(str(args.cache))
     todo = []
-    for path in chapters:
+    for path in longest_first(chapters):
         try:
             cache.match_cache_notebook(read_like_myst_nb(path))
         except KeyError:
