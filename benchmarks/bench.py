@@ -28,7 +28,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from booktools.chapters import ROOT, toc_chapters
+from booktools.chapters import QUIET_KERNEL, ROOT, toc_chapters
 
 SAMPLING_MARKERS = ("pm.sample(", ".fit(", "sample_prior_predictive(", "sample_posterior_predictive(")
 MEASURED: dict[str, float] = {}
@@ -74,7 +74,9 @@ def run_reader_notebook(chapter: Path, compiledir: Path, sampler: str = "numpyro
     os.environ.update(caches)
     try:
         with tempfile.TemporaryDirectory() as work:
-            client = NotebookClient(notebook, timeout=900, resources={"metadata": {"path": work}})
+            client = NotebookClient(
+                notebook, timeout=900, resources={"metadata": {"path": work}}, extra_arguments=QUIET_KERNEL
+            )
             start = time.perf_counter()
             client.execute()
             total = time.perf_counter() - start

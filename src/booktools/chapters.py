@@ -30,6 +30,11 @@ def toc_chapters(root: Path = ROOT) -> list[Path]:
     return files
 
 
+# ipykernel 7 logs a warning to the terminal whenever a kernel starts on local TCP ("running over TCP
+# without encryption"); these kernels are local and short-lived, and the warning buried the
+# output of `make book` and `make bench`. Kernels started by the book's tools log errors only.
+QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
+
 FIT_MARKERS = ('nuts_sampler="numpyro"', 'inference_method="numpyro"')
 COMPILED_MARKERS = ("sample_posterior_predictive(", "compute_log_likelihood(", ".predict(")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import jupytext
 
-from .chapters import longest_first, toc_chapters, with_seed
+from .chapters import QUIET_KERNEL, longest_first, toc_chapters, with_seed
 
 
 def run(chapter: Path, seed: int) -> tuple[str, int, str | None, float]:
@@ -31,7 +31,9 @@ def run(chapter: Path, seed: int) -> tuple[str, int, str | None, float]:
     notebook = with_seed(jupytext.read(chapter), seed)
     start = time.perf_counter()
     try:
-        NotebookClient(notebook, timeout=900, resources={"metadata": {"path": str(chapter.parent)}}).execute()
+        NotebookClient(
+            notebook, timeout=900, resources={"metadata": {"path": str(chapter.parent)}}, extra_arguments=QUIET_KERNEL
+        ).execute()
         error = None
     except CellExecutionError as err:
         lines = [line for line in str(err).splitlines() if line.strip()]

@@ -19,13 +19,18 @@ from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
 
-from .chapters import CACHE, longest_first, read_like_myst_nb, toc_chapters
+from .chapters import CACHE, QUIET_KERNEL, longest_first, read_like_myst_nb, toc_chapters
 
 
 def execute(path: Path, timeout: int):
     notebook = read_like_myst_nb(path)
     result = single_nb_execution(
-        notebook, cwd=str(path.parent), allow_errors=False, timeout=timeout, meta_override=True
+        notebook,
+        cwd=str(path.parent),
+        allow_errors=False,
+        timeout=timeout,
+        meta_override=True,
+        extra_arguments=QUIET_KERNEL,
     )
     return path, notebook, result.time, None if result.err is None else repr(result.err)
 
