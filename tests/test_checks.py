@@ -487,6 +487,78 @@ def test_stuck_fits_do_not_agree(make_tree):
         checks.assert_fits_agree(stuck, stuck, ["a"])
 
 
+# --- reweight_to_prior, assert_fits_agree(log_prior_ratio=...) ------------------------------------
+
+
+def _gaussian_prior_change(belief, prior_mean, prior_sd):
+    """The posterior ``belief`` times independent N(prior_mean, prior_sd^2) priors, normalised: exact."""
+    precision = np.linalg.inv(belief.cov) + np.diag(1 / prior_sd**2)
+    cov = np.linalg.inv(precision)
+    mean = cov @ (np.linalg.solve(belief.cov, belief.mean) + prior_mean / prior_sd**2)
+    return conjugate.Gaussian(mean, cov)
+
+
+def _log_normal_prior(prior_mean, prior_sd, names=("w_b", "w_m")):
+    def log_prior_ratio(draws):
+        return sum(-0.5 * ((draws[name] - m) / s) ** 2 for name, m, s in zip(names, prior_mean, prior_sd, strict=True))
+
+    return log_prior_ratio
+
+
+def test_reweighting_moves_a_posterior_to_another_prior(belief, fake_idata, rng):
+    """Draws of a Gaussian posterior, reweighted by a Gaussian prior, give the exact product's mean and sd."""
+    prior_mean, prior_sd = belief.mean + np.array([0.25, -0.25]), np.array([0.3, 0.3])
+    target = _gaussian_prior_change(belief, prior_mean, prior_sd)
+    tree, _ = fake_idata(rng, belief)
+    moved = checks.reweight_to_prior(tree, ["w_b", "w_m"], _log_normal_prior(prior_mean, prior_sd))
+    assert 0.5 < moved.ess_share < 1
+    n_eff = 4000 * moved.ess_share
+    for i, name in enumerate(["w_b", "w_m"]):
+        assert abs(moved.mean[name] - target.mean[i]) <= Z_PASS * target.sd[i] / np.sqrt(n_eff)
+        assert abs(moved.sd[name] - target.sd[i]) <= Z_PASS * target.sd[i] / np.sqrt(2 * n_eff)
+        expected_shift = (target.mean[i] - belief.mean[i]) / belief.sd[i]
+        assert abs(moved.shift[name] - expected_shift) <= Z_PASS * 2 / np.sqrt(n_eff)
+    # a vector variable is reweighted entry by entry, with the same numbers
+    vector = checks.reweight_to_prior(
+        tree,
+        ["w"],
+        lambda d: _log_normal_prior(prior_mean, prior_sd, ["a", "b"])({"a": d["w"][:, 0], "b": d["w"][:, 1]}),
+    )
+    np.testing.assert_allclose(vector.mean["w"], [moved.mean["w_b"], moved.mean["w_m"]])
+
+
+def test_fits_under_different_priors_agree_once_reweighted(belief, fake_idata, rng):
+    """A prior shift of 10+ combined MCSE fails the plain comparison for any seed; reweighting removes it."""
+    prior_mean, prior_sd = belief.mean + np.array([0.25, -0.25]), np.array([0.3, 0.3])
+    target = _gaussian_prior_change(belief, prior_mean, prior_sd)
+    shift = (target.mean - belief.mean) / (belief.sd * np.sqrt(2 / 4000))
+    assert np.all(np.abs(shift) > 10), shift
+    first, _ = fake_idata(rng, belief)
+    second, _ = fake_idata(rng, target)
+    with pytest.raises(AssertionError, match="combined MCSE apart"):
+        checks.assert_fits_agree(first, second, ["w_b", "w_m"])
+    gaps = checks.assert_fits_agree(
+        first, second, ["w_b", "w_m"], z=Z_PASS, log_prior_ratio=_log_normal_prior(prior_mean, prior_sd)
+    )
+    assert gaps.shape == (2,)
+
+
+@pytest.mark.parametrize(
+    ("log_prior_ratio", "kwargs", "error", "message"),
+    [
+        ("not a function", {}, TypeError, "log_prior_ratio must be a function"),
+        (lambda d: np.zeros(3), {}, ValueError, r"one number per draw, shape \(400,\), got \(3,\)"),
+        (lambda d: np.log(d["w_b"] - 2.0), {}, ValueError, "NaN or infinite"),
+        (lambda d: -0.5 * ((d["w_b"] - 3.0) / 0.01) ** 2, {}, ValueError, "the priors differ too much"),
+        (lambda d: np.zeros(len(d["w_b"])), {"min_ess_share": 0.0}, ValueError, "min_ess_share"),
+    ],
+)
+def test_reweighting_refuses_what_it_cannot_do(belief, fake_idata, log_prior_ratio, kwargs, error, message):
+    tree, _ = fake_idata(np.random.default_rng(0), belief, n_draws=100)
+    with np.errstate(invalid="ignore", divide="ignore"), pytest.raises(error, match=message):
+        checks.reweight_to_prior(tree, ["w_b"], log_prior_ratio, **kwargs)
+
+
 # --- assert_truth_in_posterior --------------------------------------------------------------------------
 
 

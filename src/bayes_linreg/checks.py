@@ -393,13 +393,74 @@ def assert_band_matches(band, mean, sd, z: float = DEFAULT_Z) -> tuple[float, fl
     return float(mean_gap.max()), float(sd_gap.max())
 
 
-def assert_fits_agree(idata_a, idata_b, names_a, names_b=None, z: float = DEFAULT_Z) -> np.ndarray:
+class Reweighted(NamedTuple):
+    """A fit's posterior moved to another prior by importance weights (see :func:`reweight_to_prior`)."""
+
+    mean: dict  # name -> reweighted posterior mean (the variable's shape)
+    sd: dict  # name -> reweighted posterior sd
+    shift: dict  # name -> reweighted mean minus the fit's own mean, in the fit's posterior sds
+    ess_share: float  # Kish's effective sample size of the weights over the number of draws
+
+
+def reweight_to_prior(idata, names, log_prior_ratio, min_ess_share: float = 0.5) -> Reweighted:
+    """Posterior means and sds of ``idata`` as they would be under another prior, same likelihood.
+
+    Draws from the posterior under prior A, weighted by ``w ∝ p_B(θ) / p_A(θ)``, are weighted draws
+    from the posterior under prior B (importance sampling). ``log_prior_ratio`` takes a dict of the
+    named variables' draws (name -> array of shape ``(n_draws, *shape)``, chains stacked) and returns
+    ``log p_B - log p_A`` for every draw (constants may be left out). The weights must be even enough
+    to trust, Kish's effective sample size at least ``min_ess_share`` of the draws; if the priors
+    differ more than that over the posterior, a ``ValueError`` says so. The Monte-Carlo error of a
+    reweighted mean is about the fit's own MCSE times ``1 / sqrt(ess_share)``.
+    """
+    names = var_name_list(names)
+    if not callable(log_prior_ratio):
+        raise TypeError(f"log_prior_ratio must be a function of the draws, got {type(log_prior_ratio).__name__}")
+    if not 0 < min_ess_share <= 1:
+        raise ValueError(f"min_ess_share must lie in (0, 1], got {min_ess_share}")
+    posterior = group_of(idata, "posterior")
+    require_variables(posterior, names, "posterior")
+    draws = {}
+    for name in names:
+        values = variable_draws(posterior, name)
+        draws[name] = values.reshape(-1, *values.shape[2:])
+    n_draws = len(next(iter(draws.values())))
+    log_w = np.asarray(log_prior_ratio(dict(draws)), dtype=float)
+    if log_w.shape != (n_draws,):
+        raise ValueError(f"log_prior_ratio must return one number per draw, shape ({n_draws},), got {log_w.shape}")
+    if not np.all(np.isfinite(log_w)):
+        raise ValueError("log_prior_ratio returned NaN or infinite values: is the other prior zero at some draws?")
+    weights = np.exp(log_w - log_w.max())
+    weights /= weights.sum()
+    ess_share = float(1 / np.sum(weights**2) / n_draws)
+    if not ess_share >= min_ess_share:
+        raise ValueError(
+            f"the priors differ too much over this posterior to reweight it: the weights' effective "
+            f"sample size is {ess_share:.1%} of the draws (< {min_ess_share:.0%})"
+        )
+    mean, sd, shift = {}, {}, {}
+    for name, values in draws.items():
+        mean[name] = np.tensordot(weights, values, axes=1)
+        sd[name] = np.sqrt(np.tensordot(weights, (values - mean[name]) ** 2, axes=1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shift[name] = (mean[name] - values.mean(axis=0)) / values.std(axis=0, ddof=1)
+    return Reweighted(mean, sd, shift, ess_share)
+
+
+def assert_fits_agree(
+    idata_a, idata_b, names_a, names_b=None, z: float = DEFAULT_Z, log_prior_ratio=None
+) -> np.ndarray:
     """Two MCMC fits of the same quantities have posterior means within ``z`` combined MCSEs.
 
     ``names_b`` gives the second fit's names for the same quantities (default: ``names_a``), one for
     one. A vector variable is compared entry by entry (its shapes in both fits must agree). The
     combined standard error of a difference of independent estimates is ``sqrt(mcse_a**2 + mcse_b**2)``.
     Returns the gaps in those units, one per scalar variable or entry, in order.
+
+    Fits under different priors have different posteriors, however little the priors matter: give
+    ``log_prior_ratio`` (second prior over first, a function of the first fit's draws by its names,
+    as in :func:`reweight_to_prior`) and the first fit is reweighted to the second prior before the
+    comparison, its MCSE widened by the weights' ``1 / sqrt(ess_share)``.
     """
     z = _z(z)
     names_a = var_name_list(names_a, "names_a")
@@ -409,9 +470,13 @@ def assert_fits_agree(idata_a, idata_b, names_a, names_b=None, z: float = DEFAUL
     posterior_a, posterior_b = group_of(idata_a, "posterior"), group_of(idata_b, "posterior")
     require_variables(posterior_a, names_a, "posterior (first fit)")
     require_variables(posterior_b, names_b, "posterior (second fit)")
+    reweighted = None if log_prior_ratio is None else reweight_to_prior(idata_a, names_a, log_prior_ratio)
     gaps, problems = [], []
     for name_a, name_b in zip(names_a, names_b, strict=True):
         mean_a, mcse_a = _mean_and_mcse(posterior_a, name_a)
+        if reweighted is not None:
+            mean_a = reweighted.mean[name_a].reshape(mean_a.shape)
+            mcse_a = mcse_a / np.sqrt(reweighted.ess_share)
         mean_b, mcse_b = _mean_and_mcse(posterior_b, name_b)
         if mean_a.shape != mean_b.shape:
             raise ValueError(f"{name_a} has shape {mean_a.shape} per draw, {name_b} {mean_b.shape}: they must agree")
