@@ -34,7 +34,7 @@ help:
 	@echo "make lab        open the chapters as notebooks in JupyterLab"
 	@echo "make notebooks  export the reader notebooks (the pages' downloads) into notebooks/"
 	@echo "make figures    redraw the key figures in figures/"
-	@echo "make bench      print the performance table (chapters first run and warm, build, sampler choice, samplers)"
+	@echo "make bench      print the performance table (chapters first run and warm, floor, build, sampler choice, samplers)"
 	@echo "make false-alarms N=50   every chapter with seeds 1..N, failures per chapter"
 	@echo "make clean      remove the build, the caches and exported notebooks (not .venv)"
 
@@ -113,7 +113,7 @@ false-alarms: $(STAMP)
 	$(BIN)/python -m booktools.false_alarms --seeds $(N)
 
 # Performance table (see benchmarks/bench.py): make bench, or make bench PARTS=chapters,choice
-PARTS ?= chapters,build,choice,samplers
+PARTS ?= chapters,floor,build,choice,samplers
 bench: $(STAMP) $(MATHJAX)
 	$(BIN)/python -m benchmarks.bench --parts $(PARTS)
 

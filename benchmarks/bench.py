@@ -6,12 +6,16 @@
 1. chapters: each chapter's reader notebook (what a reader downloads) top to bottom in a fresh
    kernel, first with EMPTY PyTensor and JAX compile caches (a reader's first run), then again with
    them warm (a re-run), side by side, with the time the sampling cells take.
-2. build: `make book` from an empty execution cache (cold), then with nothing changed (warm, which
+2. floor: the least a sampling chapter can cost here, as the same two runs of three made-up
+   notebooks: kernel start and the imports alone; plus one Bambi fit with its log-likelihood; plus
+   the penguins chapter's three models (fit and log-likelihood, nothing else). Set against the
+   first-run and warm targets (20 s, 10 s), it shows how much of a chapter's time is not its own.
+3. build: `make book` from an empty execution cache (cold), then with nothing changed (warm, which
    is only rendering). The cold build's limit on two cores is the chapters' warm times summed and
    halved (two chapters execute at a time) plus the rendering; the ratio cold / limit is printed.
-3. choice: every chapter that samples, first run (empty caches), as written (NumPyro's NUTS) and with
+4. choice: every chapter that samples, first run (empty caches), as written (NumPyro's NUTS) and with
    its fits switched to PyMC's own NUTS and to nutpie, side by side: why the chapters use NumPyro.
-4. samplers: bulk ESS per second on chapter 6's model for PyMC's own NUTS, NumPyro, nutpie and the default.
+5. samplers: bulk ESS per second on chapter 6's model for PyMC's own NUTS, NumPyro, nutpie and the default.
 Prints ratios computed from numbers measured in this same run; no timing is asserted anywhere.
 """
 
@@ -62,13 +66,18 @@ def samples_with_numpyro(chapter: Path) -> bool:
 
 def run_reader_notebook(chapter: Path, compiledir: Path, sampler: str = "numpyro") -> tuple[float, float]:
     """Seconds for the chapter's reader notebook top to bottom in a fresh kernel, and for its sampling cells."""
-    from nbclient import NotebookClient
-
     from booktools.reader import reader_notebook
 
     notebook = reader_notebook(chapter)
     if sampler != "numpyro":
         notebook = with_sampler(notebook, sampler)
+    return run_notebook(notebook, compiledir)
+
+
+def run_notebook(notebook, compiledir: Path) -> tuple[float, float]:
+    """Seconds for a notebook top to bottom in a fresh kernel with these compile caches, and for its sampling cells."""
+    from nbclient import NotebookClient
+
     caches = {"PYTENSOR_FLAGS": f"base_compiledir={compiledir}", "JAX_COMPILATION_CACHE_DIR": str(compiledir / "jax")}
     previous = {name: os.environ.get(name) for name in caches}
     os.environ.update(caches)
@@ -179,8 +188,62 @@ def bench_samplers() -> list[tuple[str, str]]:
     return sampler_rows()
 
 
+FLOOR_SETUP = """\
+import logging
+
+import arviz as az
+import bambi as bmb
+import matplotlib.pyplot as plt
+import numpy as np
+import pymc as pm
+import pytensor
+from palmerpenguins import load_penguins
+
+pytensor.config.numba__fastmath = False
+logging.getLogger("pymc").setLevel(logging.ERROR)
+rng = np.random.default_rng(8927)
+penguins = load_penguins().dropna(subset=["flipper_length_mm", "body_mass_g"])
+penguins["flipper_c"] = penguins["flipper_length_mm"] - penguins["flipper_length_mm"].mean()
+"""
+FLOOR_FIT = """\
+model = bmb.Model("body_mass_g ~ {formula}", penguins)
+fit = model.fit(draws=1000, tune=500, chains=4, inference_method="numpyro", progressbar=False, random_seed=rng)
+model.compute_log_likelihood(fit)
+"""
+PENGUIN_FORMULAS = ("flipper_c", "flipper_c + species", "flipper_c * species")
+
+
+def floor_notebooks() -> dict:
+    """The made-up notebooks of the floor part: imports only, one fit, the penguins chapter's three models."""
+    import nbformat
+
+    def notebook(formulas):
+        cells = [FLOOR_SETUP] + [FLOOR_FIT.format(formula=formula) for formula in formulas]
+        return nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell(code) for code in cells],
+            metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+        )
+
+    return {
+        "kernel and imports": notebook(()),
+        "+ one Bambi fit": notebook(PENGUIN_FORMULAS[:1]),
+        "+ penguins' three models": notebook(PENGUIN_FORMULAS),
+    }
+
+
+def bench_floor() -> list[tuple[str, str]]:
+    rows = [("floor (made-up notebooks)", "first run (empty compile cache) | warm re-run | targets 20 s | 10 s")]
+    for label, notebook in floor_notebooks().items():
+        with tempfile.TemporaryDirectory() as compiledir:
+            first, _ = run_notebook(copy.deepcopy(notebook), Path(compiledir))
+            warm, _ = run_notebook(copy.deepcopy(notebook), Path(compiledir))
+        rows.append((label, f"{first:6.1f} s | {warm:6.1f} s | {first / 20:4.2f} | {warm / 10:4.2f} of the targets"))
+    return rows
+
+
 PARTS = {
     "chapters": bench_chapters,
+    "floor": bench_floor,
     "build": bench_build,
     "choice": bench_sampler_choice,
     "samplers": bench_samplers,

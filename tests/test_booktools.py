@@ -229,3 +229,20 @@ def test_bench_switches_every_numpyro_fit_and_refuses_what_it_cannot():
         with_sampler(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), "pymc")
     with pytest.raises(ValueError, match="no NumPyro fit"):
         with_sampler(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('run(backend="numpyro")')]), "nutpie")
+
+
+def test_bench_floor_fits_the_penguins_chapters_models_and_nothing_else():
+    """The floor adds fits one step at a time, with the chapter's formulas, draws and sampler."""
+    from benchmarks.bench import PENGUIN_FORMULAS, floor_notebooks
+
+    chapter = (ROOT / "chapters" / "penguins.md").read_text()
+    for formula in PENGUIN_FORMULAS[1:]:
+        assert f'"body_mass_g ~ {formula}"' in chapter, formula
+    assert chapter.count("draws=1000,") >= 3 and chapter.count("tune=500,") >= 3
+    notebooks = floor_notebooks()
+    assert [len(nb.cells) for nb in notebooks.values()] == [1, 2, 4]
+    for notebook in notebooks.values():
+        code = "\n".join(cell.source for cell in notebook.cells)
+        assert "bayes_linreg" not in code
+        assert code.count(".fit(") == len(notebook.cells) - 1
+        assert code.count('inference_method="numpyro"') == code.count(".fit(")
