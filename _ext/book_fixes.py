@@ -7,6 +7,10 @@ links all of them as one archive, ``bayes-linreg-notebooks.zip``, with a ``requi
 README. (sphinx-book-theme offers an ``.ipynb`` download only when a launch service is configured,
 and then copies the execution cache's notebook, which has no markdown cells.)
 
+Execution cache. It lives in ``.cache/jupyter/<digest of src/bayes_linreg>``, so a change to the
+reference-and-check library re-executes every chapter (jupyter-cache keys notebooks on their code
+cells only).
+
 Repository links. ``repository.url`` in ``_config.yml`` drives the theme's buttons; the same
 address reaches the pages as the substitutions ``{{ repository_url }}`` and ``{{ repository_link }}``.
 
@@ -19,7 +23,7 @@ test (`tests/test_browser.py` fails on any console error).
 
 from pathlib import Path
 
-from booktools.chapters import cached_notebook, toc_chapters
+from booktools.chapters import cached_notebook, execution_cache, toc_chapters
 from booktools.reader import Book, reader_markdown, reader_notebook, write_archive
 
 ARCHIVE = "bayes-linreg-notebooks.zip"
@@ -50,7 +54,7 @@ def _write_reader_downloads(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     root, out = Path(app.srcdir), Path(app.outdir)
-    cache = root / app.config.nb_execution_cache_path
+    cache = Path(app.config.nb_execution_cache_path)
     book = Book(root)
     notebooks = {}
     for pagename, path in _chapter_pages(app).items():
@@ -82,8 +86,15 @@ def _repository_substitutions(app, config):
     }
 
 
+def _cache_follows_the_library(app, config):
+    """The execution cache named after the library's digest (``booktools.chapters.execution_cache``):
+    jupyter-cache hashes a chapter's code cells only, and a change to the checks must re-run them."""
+    config.nb_execution_cache_path = str(execution_cache(Path(app.srcdir)))
+
+
 def setup(app):
     app.connect("config-inited", _repository_substitutions)
+    app.connect("config-inited", _cache_follows_the_library)
     app.connect("html-page-context", _tidy_page, priority=100)
     app.connect("build-finished", _write_reader_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

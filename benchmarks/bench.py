@@ -32,10 +32,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from booktools.chapters import QUIET_KERNEL, ROOT, toc_chapters
+from booktools.chapters import QUIET_KERNEL, ROOT, samples, toc_chapters
 
 SAMPLING_MARKERS = ("pm.sample(", ".fit(", "sample_prior_predictive(", "sample_posterior_predictive(")
 MEASURED: dict[str, float] = {}
+ONLY: list[str] = []  # --only: just these chapters
+
+
+def chapters() -> list[Path]:
+    return [c for c in toc_chapters() if not ONLY or c.stem in ONLY] or [ROOT / "chapters" / f"{s}.md" for s in ONLY]
 
 
 def _seconds(start: str, end: str) -> float:
@@ -60,15 +65,11 @@ def with_sampler(notebook, sampler: str):
     return switched
 
 
-def samples_with_numpyro(chapter: Path) -> bool:
-    return '="numpyro"' in chapter.read_text()
-
-
 def run_reader_notebook(chapter: Path, compiledir: Path, sampler: str = "numpyro") -> tuple[float, float]:
     """Seconds for the chapter's reader notebook top to bottom in a fresh kernel, and for its sampling cells."""
     from booktools.reader import reader_notebook
 
-    notebook = reader_notebook(chapter)
+    notebook = reader_notebook(chapter, unglued="placeholder")  # timing only: prose does not matter
     if sampler != "numpyro":
         notebook = with_sampler(notebook, sampler)
     return run_notebook(notebook, compiledir)
@@ -110,7 +111,7 @@ def run_notebook(notebook, compiledir: Path) -> tuple[float, float]:
 def bench_chapters() -> list[tuple[str, str]]:
     rows = [("chapter", "first run (empty compile cache) | warm re-run | first / warm | sampling cells first, warm")]
     first_total = warm_total = 0.0
-    for chapter in toc_chapters():
+    for chapter in chapters():
         with tempfile.TemporaryDirectory() as compiledir:
             first, first_sampling = run_reader_notebook(chapter, Path(compiledir))
             warm, warm_sampling = run_reader_notebook(chapter, Path(compiledir))
@@ -134,8 +135,8 @@ def bench_sampler_choice() -> list[tuple[str, str]]:
     header = " | ".join(f"{s:>8s}" for s in samplers) + " | sampling cells, same order"
     rows = [("chapter, first run (empty caches)", header)]
     totals = dict.fromkeys(samplers, 0.0)
-    for chapter in toc_chapters():
-        if not samples_with_numpyro(chapter):
+    for chapter in chapters():
+        if not samples(chapter):
             continue
         results = {}
         for sampler in samplers:
@@ -253,7 +254,9 @@ PARTS = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {list(PARTS)}")
+    parser.add_argument("--only", nargs="+", default=[], help="chapters and choice parts: just these chapters (stems)")
     args = parser.parse_args()
+    ONLY[:] = args.only
     parts = [p for p in args.parts.split(",") if p]
     unknown = set(parts) - set(PARTS)
     if unknown:

@@ -107,16 +107,91 @@ def test_reader_notebook_drops_checks_and_rewrites_myst(toy, book):
         'print("solution")',
     ]
     assert code[1].metadata["jupyter"] == {"source_hidden": True}
-    assert len(markdown) == sum(c.cell_type == "markdown" for c in jupytext.read(toy).cells)
     first = markdown[0]
     assert first.startswith("# A toy chapter") and "(toy)=" not in first
     assert "> **What you will learn**" in first and "> - one thing, with $x^2$" in first
     assert "[the posterior](posterior.ipynb)" in first and "Figure 42.1" in first
     assert "after (Bishop 2006)" in first
-    assert markdown[1].startswith("*Figure 42.1: A line, as in Figure 42.1.*")
-    assert "**Exercise 42.1**" in markdown[1] and "**Solution to Exercise 42.1**" in markdown[1]
-    assert markdown[2].strip() == "---"
+    assert markdown[1] == "*Figure 42.1: A line, as in Figure 42.1.*", "the caption, in a cell under its figure"
+    assert "**Exercise 42.1**" in markdown[2]
+    assert markdown[3].startswith("**Solution to Exercise 42.1**")
     assert "{" not in "".join(markdown).replace("{2}", "")
+
+
+def test_solutions_are_folded_under_a_visible_heading(toy, book):
+    cells = reader.reader_notebook(toy, book=book).cells
+    heading = next(i for i, cell in enumerate(cells) if cell.source.startswith("**Solution to Exercise"))
+    assert "jupyter" not in cells[heading].metadata
+    text, solution = cells[heading + 1], cells[heading + 2]
+    assert text.source == "Like this." and text.metadata["jupyter"] == {"source_hidden": True}
+    assert solution.source == 'print("solution")'
+    assert solution.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+
+
+def test_adjacent_figures_keep_both_captions(tmp_path, book):
+    two = CHAPTER.replace('print("figure")\n```\n', 'print("figure")\n```\n' + FIGURE_TWO, 1)
+    path = tmp_path / "toy.md"
+    path.write_text(two)
+    book.figures["fig-toy-two"] = "42.2"
+    cells = reader.reader_notebook(path, book=book).cells
+    captions = [cell.source for cell in cells if cell.metadata.get("tags") == ["caption"]]
+    assert captions == ["*Figure 42.1: A line, as in Figure 42.1.*", "*Figure 42.2: The second one.*"]
+    index = [i for i, cell in enumerate(cells) if cell.cell_type == "code" and "figure" in cell.source]
+    assert [cells[i + 1].source for i in index] == captions, "each caption right under its own figure"
+
+
+FIGURE_TWO = """
+```{code-cell} ipython3
+---
+mystnb:
+  figure:
+    name: fig-toy-two
+    caption: The second one.
+---
+print("figure two")
+```
+"""
+
+
+def test_references_inside_the_chapter_link_to_the_heading_not_the_notebook(tmp_path, book):
+    text = CHAPTER.replace(
+        "## Exercises", "(toy-more)=\n## More about `x`\n\nSee {ref}`toy-more` and {ref}`toy`.\n\n## Exercises"
+    )
+    path = tmp_path / "toy.md"
+    path.write_text(text)
+    book.chapter_labels["toy-more"] = ("toy", "A toy chapter")
+    book.sections["toy-more"] = "More about `x`"
+    markdown = "\n".join(c.source for c in reader.reader_notebook(path, book=book).cells if c.cell_type == "markdown")
+    assert "[More about `x`](#More-about-x)" in markdown
+    assert "toy.ipynb" not in markdown, "a notebook never links to itself"
+    assert book.chapter_link("toy-more", None, current="posterior") == "[More about `x`](toy.ipynb#More-about-x)"
+
+
+def test_glued_numbers_reach_the_reader_as_text(tmp_path, book):
+    text = CHAPTER.replace("Do it.", "The slope is {glue:text}`toy-slope:.2f` and {glue:text}`toy-name`.")
+    path = tmp_path / "toy.md"
+    path.write_text(text)
+    executed = jupytext.read(path)
+    check = next(c for c in executed.cells if "remove-cell" in c.metadata.get("tags", []))
+    check.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"application/papermill.record/text/plain": "0.30412"},
+            metadata={"scrapbook": {"name": "toy-slope", "mime_prefix": "application/papermill.record/"}},
+        ),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"application/papermill.record/text/plain": "'Gentoo'"},
+            metadata={"scrapbook": {"name": "toy-name", "mime_prefix": "application/papermill.record/"}},
+        ),
+    ]
+    markdown = "\n".join(c.source for c in reader.reader_notebook(path, executed, book).cells)
+    assert "The slope is 0.30 and Gentoo." in markdown
+    with pytest.raises(ValueError, match="needs the executed chapter"):
+        reader.reader_notebook(path, book=book)
+    check.outputs = []
+    with pytest.raises(ValueError, match="not in the executed chapter"):
+        reader.reader_notebook(path, executed, book)
 
 
 def test_outputs_come_from_the_executed_notebook(toy, book):
@@ -246,3 +321,61 @@ def test_bench_floor_fits_the_penguins_chapters_models_and_nothing_else():
         assert "bayes_linreg" not in code
         assert code.count(".fit(") == len(notebook.cells) - 1
         assert code.count('inference_method="numpyro"') == code.count(".fit(")
+
+
+def _copy_library(tmp_path):
+    import shutil
+
+    root = tmp_path / "book"
+    shutil.copytree(ROOT / "src" / "bayes_linreg", root / "src" / "bayes_linreg")
+    return root
+
+
+def test_library_digest_follows_its_source_only(tmp_path):
+    from booktools.chapters import library_hash
+
+    root = _copy_library(tmp_path)
+    library = root / "src" / "bayes_linreg"
+    before = library_hash(library)
+    (root / "README.md").write_text("not the library")
+    assert library_hash(library) == before
+    checks = library / "checks.py"
+    checks.write_text(checks.read_text() + "\n# a changed tolerance\n")
+    assert library_hash(library) != before
+
+
+def test_changing_the_library_makes_the_next_build_execute_again(tmp_path, toy):
+    """A chapter cached by one build is found by the next one, unless src/bayes_linreg changed between them."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    from booktools.chapters import cached_notebook, execution_cache, read_like_myst_nb
+    from booktools.prime_cache import prune_stale_caches
+
+    root = _copy_library(tmp_path)
+    first = execution_cache(root)
+    cache = get_cache(str(first))
+    record = cache.add_nb_to_project(str(toy), read_data={"type": "plugin", "name": "myst_nb_md"})
+    cache.cache_notebook_bundle(CacheBundleIn(read_like_myst_nb(toy), record.uri), check_validity=False)
+    assert cached_notebook(toy, execution_cache(root)) is not None, "unchanged: the build re-uses the run"
+
+    checks = root / "src" / "bayes_linreg" / "checks.py"
+    checks.write_text(checks.read_text().replace("DEFAULT_Z = 4.0", "DEFAULT_Z = 3.0"))
+    second = execution_cache(root)
+    assert second != first and second.parent == first.parent
+    assert cached_notebook(toy, second) is None, "changed library: the build finds nothing and executes the chapter"
+    assert prune_stale_caches(second) == [first] and not first.exists(), "the stale cache is removed"
+
+
+def test_the_build_uses_the_library_keyed_cache():
+    import importlib.util
+    from types import SimpleNamespace
+
+    from booktools.chapters import execution_cache
+
+    spec = importlib.util.spec_from_file_location("book_fixes", ROOT / "_ext" / "book_fixes.py")
+    book_fixes = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(book_fixes)
+    config = SimpleNamespace(nb_execution_cache_path=".cache/jupyter")
+    book_fixes._cache_follows_the_library(SimpleNamespace(srcdir=str(ROOT)), config)
+    assert config.nb_execution_cache_path == str(execution_cache(ROOT))

@@ -5,7 +5,7 @@ import re
 import jupytext
 import pytest
 
-from booktools.chapters import ROOT, SEED_LINE, toc_chapters, with_seed
+from booktools.chapters import ROOT, SEED_LINE, read_chapter, toc_chapters, with_seed
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.md"))
 PINS = dict(
@@ -13,6 +13,7 @@ PINS = dict(
     for line in (ROOT / "requirements.txt").read_text().splitlines()
     if "==" in line and not line.startswith("#")
 )
+PINS_LOWER = {name.lower() for name in PINS}
 PACKAGES = [path.name for path in (ROOT / "src").iterdir() if (path / "__init__.py").exists()]
 
 
@@ -55,25 +56,53 @@ def test_reader_cells_use_public_packages_only(chapter):
             )
 
 
+SETUP = ROOT / "chapters" / "setup.py"
+SETUP_COPIES = re.compile(
+    r"TESTED_WITH = \{|rcParams\.update|logging\.getLogger\(|set_matplotlib_formats|numba__fastmath"
+)
+
+
+def setup_pins() -> dict[str, str]:
+    source = SETUP.read_text()
+    block = source[source.index("TESTED_WITH = {") : source.index("}", source.index("TESTED_WITH = {"))]
+    return dict(re.findall(r'"([\w-]+)": "([^"]+)"', block))
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
-def test_install_cell_names_what_the_chapter_imports_at_the_pinned_versions(chapter):
-    cells = reader_cells(jupytext.read(chapter))
-    install = cells[0]
-    assert "TESTED_WITH" in install.source and "hide-input" in install.metadata.get("tags", []), (
-        "the first code cell is the folded install cell with a TESTED_WITH dict"
+def test_first_cell_loads_the_shared_setup_and_no_chapter_copies_it(chapter):
+    cells = [c for c in jupytext.read(chapter).cells if c.cell_type == "code"]
+    first = cells[0]
+    assert first.metadata.get("load") == "setup.py" and "hide-input" in first.metadata.get("tags", []), (
+        "the first code cell is the folded `:load: setup.py` cell"
     )
-    tested = dict(re.findall(r'"([\w-]+)": "([^"]+)"', install.source.split("missing =")[0]))
+    assert first.source.strip() == "%run setup.py", "its body runs the setup for readers of the .md (make lab)"
+    copies = [c.source[:200] for c in cells[1:] if SETUP_COPIES.search(c.source)]
+    assert not copies, f"setup code copied into the chapter (it belongs in chapters/setup.py): {copies}"
+
+
+def test_setup_pins_are_the_requirements():
+    tested = setup_pins()
     wrong = {name: (version, PINS.get(name)) for name, version in tested.items() if PINS.get(name) != version}
-    assert not wrong, f"TESTED_WITH differs from requirements.txt (chapter, pinned): {wrong}"
-    imported = set()
-    for cell in cells[1:]:
-        imported |= set(re.findall(r"^\s*(?:import|from)\s+(\w+)", cell.source, re.MULTILINE))
-    third_party = {name for name in imported if name in PINS}
-    missing = third_party - set(tested)
-    assert not missing, f"the chapter imports {sorted(missing)} but its install cell does not name them"
-    if any('="numpyro"' in cell.source for cell in cells[1:]):
-        unnamed = {"numpyro", "jax", "jaxlib"} - set(tested)
-        assert not unnamed, f"the chapter samples with NumPyro but its install cell does not name {sorted(unnamed)}"
+    assert not wrong, f"TESTED_WITH in chapters/setup.py differs from requirements.txt (setup, pinned): {wrong}"
+
+
+def test_setup_names_every_package_a_chapter_imports():
+    from importlib.metadata import packages_distributions
+
+    distributions = packages_distributions()
+    tested = {name.lower() for name in setup_pins()}
+    missing = {}
+    for chapter in CHAPTERS:
+        for cell in reader_cells(read_chapter(chapter))[1:]:
+            for module in re.findall(r"^\s*(?:import|from)\s+(\w+)", cell.source, re.MULTILINE):
+                for dist in distributions.get(module, []):
+                    if dist.lower() in PINS_LOWER and dist.lower() not in tested:
+                        missing.setdefault(chapter.stem, set()).add(dist)
+    assert not missing, f"chapters import packages the setup does not install: {missing}"
+
+
+def test_setup_installs_what_sampling_needs():
+    assert {"numpyro", "jax", "jaxlib", "pymc", "bambi", "arviz"} <= set(setup_pins())
 
 
 def test_with_seed_replaces_the_seed_line():

@@ -8,8 +8,10 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".cache" / "jupyter"
 SEED_LINE = re.compile(r"^RANDOM_SEED = \d+$", re.MULTILINE)
+LIBRARY = ROOT / "src" / "bayes_linreg"
+# Cells tagged so are the hidden checks: removed from the page and from the reader's download.
+CHECK_TAG = "remove-cell"
 
 
 def toc_chapters(root: Path = ROOT) -> list[Path]:
@@ -36,6 +38,13 @@ def toc_chapters(root: Path = ROOT) -> list[Path]:
 QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
 
 FIT_MARKERS = ('nuts_sampler="numpyro"', 'inference_method="numpyro"')
+
+
+def samples(path: Path) -> bool:
+    """Whether the chapter fits a model with MCMC (NumPyro's NUTS, through PyMC or Bambi)."""
+    return expected_cost(path)[0] > 0
+
+
 COMPILED_MARKERS = ("sample_posterior_predictive(", "compute_log_likelihood(", ".predict(")
 
 
@@ -63,6 +72,57 @@ def chapter_numbers(root: Path = ROOT) -> dict[str, int]:
     return {path.stem: number for number, path in enumerate(toc_chapters(root), start=1)}
 
 
+def read_chapter(path: Path):
+    """The chapter as jupytext reads it, with every ``:load:`` cell holding the file it loads.
+
+    myst-nb fills a ``{code-cell}`` with ``:load: <file>`` from that file (the shared setup) when it
+    reads the chapter for the build; jupytext shows the cell as written. The tools that read chapters
+    (export for nbval, lint, the reader's notebooks, the tests) read them through this function, so
+    they all see what the build executes.
+    """
+    import jupytext
+
+    path = Path(path)
+    notebook = jupytext.read(path)
+    for cell in notebook.cells:
+        loaded = cell.metadata.get("load") if cell.cell_type == "code" else None
+        if loaded:
+            cell.source = (path.parent / loaded).read_text().rstrip("\n")
+    return notebook
+
+
+def loaded_files(path: Path) -> list[Path]:
+    """The files the chapter's ``:load:`` cells load."""
+    import jupytext
+
+    path = Path(path)
+    return [
+        (path.parent / cell.metadata["load"]).resolve()
+        for cell in jupytext.read(path).cells
+        if cell.cell_type == "code" and cell.metadata.get("load")
+    ]
+
+
+def library_hash(library: Path = LIBRARY) -> str:
+    """A digest of the reference-and-check library's source: a change to it re-executes every chapter."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for file in sorted(Path(library).rglob("*.py")):
+        digest.update(str(file.relative_to(library)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def execution_cache(root: Path = ROOT) -> Path:
+    """Jupyter Book's execution cache for the library as it is now.
+
+    jupyter-cache keys a notebook on its code cells only, so a change to ``src/bayes_linreg`` alone
+    would re-run no chapter's checks. The cache lives in a folder named after the library's digest:
+    a changed library finds an empty cache and every chapter executes again.
+    """
+    return Path(root) / ".cache" / "jupyter" / library_hash(Path(root) / "src" / "bayes_linreg")
+
+
 def read_like_myst_nb(path: Path):
     """The chapter as a notebook, exactly as myst-nb reads it for the build and its cache."""
     from myst_nb.core.config import NbParserConfig
@@ -76,10 +136,11 @@ def read_like_myst_nb(path: Path):
     return reader.read(text)
 
 
-def cached_notebook(path: Path, cache_path: Path = CACHE):
+def cached_notebook(path: Path, cache_path: Path | None = None):
     """The chapter as the last build executed it (code cells with outputs), or None if not cached."""
     from jupyter_cache import get_cache
 
+    cache_path = execution_cache() if cache_path is None else cache_path
     if not Path(cache_path).exists():
         return None
     cache = get_cache(str(cache_path))

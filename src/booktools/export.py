@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jupytext
 
-from .chapters import ROOT, toc_chapters, with_seed
+from .chapters import ROOT, read_chapter, toc_chapters, with_seed
 
 
 def export_reader(out: Path, only: str | None = None) -> list[Path]:
@@ -43,7 +43,7 @@ def export(out: Path, seeds: list[str], flat: bool = False, only: str | None = N
         folder = out if flat else out / f"seed-{seed}"
         folder.mkdir(parents=True, exist_ok=True)
         for chapter in chapters:
-            notebook = jupytext.read(chapter)
+            notebook = read_chapter(chapter)
             if seed != "default":
                 notebook = with_seed(notebook, int(seed))
             target = folder / f"{chapter.stem}.ipynb"

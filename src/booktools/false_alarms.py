@@ -19,16 +19,14 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-import jupytext
-
-from .chapters import QUIET_KERNEL, longest_first, toc_chapters, with_seed
+from .chapters import QUIET_KERNEL, ROOT, longest_first, read_chapter, toc_chapters, with_seed
 
 
 def run(chapter: Path, seed: int) -> tuple[str, int, str | None, float]:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    notebook = with_seed(jupytext.read(chapter), seed)
+    notebook = with_seed(read_chapter(chapter), seed)
     start = time.perf_counter()
     try:
         NotebookClient(
@@ -47,12 +45,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50, help="how many seeds to run")
     parser.add_argument("--first", type=int, default=1, help="the first seed (default 1)")
-    parser.add_argument("--only", nargs="+", help="just these chapters (file stems)")
+    parser.add_argument("--only", nargs="+", help="just these chapters (file stems, listed in _toc.yml or not)")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     if args.seeds < 1 or args.first < 0 or args.jobs < 1:
         parser.error(f"need --seeds >= 1, --first >= 0 and --jobs >= 1, got {args.seeds}, {args.first}, {args.jobs}")
-    chapters = [c for c in toc_chapters() if args.only is None or c.stem in args.only]
+    if args.only:
+        chapters = [ROOT / "chapters" / f"{stem}.md" for stem in args.only]
+        missing = [str(c) for c in chapters if not c.exists()]
+        if missing:
+            parser.error(f"no such chapter file(s): {missing}")
+    else:
+        chapters = toc_chapters()
     os.environ.setdefault("PYTENSOR_FLAGS", f"base_compiledir={tempfile.gettempdir()}/false-alarms-pytensor")
     os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", f"{tempfile.gettempdir()}/false-alarms-jax")
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")

@@ -24,15 +24,34 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from .chapters import ROOT
+from .chapters import CHECK_TAG, ROOT, loaded_files
 
 CONFIG = ROOT / "ruff-chapters.toml"
-CHECK_TAG = "remove-cell"
 CHECK_CELL_WIDTH = 120
 
 
 def code_cells(chapter: Path) -> list:
-    return [cell for cell in jupytext.read(chapter).cells if cell.cell_type == "code"]
+    """The chapter's own code cells; a ``:load:`` cell's code lives in its file, linted on its own."""
+    return [cell for cell in jupytext.read(chapter).cells if cell.cell_type == "code" and not cell.metadata.get("load")]
+
+
+def loaded_file_problems(path: Path, folder: Path, fix: bool) -> list[str]:
+    """ruff check and format on a file that chapters load into their first cell, as the cell it becomes."""
+    notebook = as_notebook([path.read_text().rstrip("\n")], folder / f"{path.stem}-loaded.ipynb")
+    if fix:
+        ruff("check", "--fix", "--quiet", str(notebook))
+        ruff("format", "--quiet", str(notebook))
+        fixed = nbformat.read(notebook, as_version=4).cells[0].source.rstrip("\n") + "\n"
+        if fixed != path.read_text():
+            path.write_text(fixed)
+    result = ruff("check", "--output-format", "json", str(notebook))
+    problems = [
+        f"{path.relative_to(ROOT)}: line {item['location']['row']}: {item['code']} {item['message']}"
+        for item in json.loads(result.stdout or "[]")
+    ]
+    if ruff("format", "--check", str(notebook)).returncode:
+        problems.append(f"{path.relative_to(ROOT)}: not formatted (ruff format)")
+    return problems
 
 
 def as_notebook(sources: list[str], path: Path) -> Path:
@@ -111,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     problems = []
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
+        for loaded in sorted({file for chapter in chapters for file in loaded_files(chapter)}):
+            problems += loaded_file_problems(loaded, folder, args.fix)
         for chapter in chapters:
             cells = code_cells(chapter)
             found, sources = lint_problems(chapter, cells, folder, args.fix)

@@ -19,7 +19,7 @@ from jupyter_cache import get_cache
 from jupyter_cache.base import CacheBundleIn
 from jupyter_cache.executors.utils import single_nb_execution
 
-from .chapters import CACHE, QUIET_KERNEL, longest_first, read_like_myst_nb, toc_chapters
+from .chapters import QUIET_KERNEL, execution_cache, longest_first, read_like_myst_nb, toc_chapters
 
 
 def execute(path: Path, timeout: int):
@@ -35,9 +35,22 @@ def execute(path: Path, timeout: int):
     return path, notebook, result.time, None if result.err is None else repr(result.err)
 
 
+def prune_stale_caches(current: Path) -> list[Path]:
+    """Remove the execution caches of earlier library versions (siblings of ``current``)."""
+    import shutil
+
+    removed = []
+    if current.parent.is_dir():
+        for folder in current.parent.iterdir():
+            if folder.is_dir() and folder != current and (folder / "global.db").exists():
+                shutil.rmtree(folder)
+                removed.append(folder)
+    return removed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=CACHE)
+    parser.add_argument("--cache", type=Path, default=None, help="default: .cache/jupyter/<library digest>")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     parser.add_argument("--only", nargs="+", help="just these chapters (file stems)")
@@ -46,7 +59,9 @@ def main() -> None:
     chapters = [path for path in toc_chapters() if args.only is None or path.stem in args.only]
     if args.only and len(chapters) != len(set(args.only)):
         parser.error(f"unknown chapter(s) in {args.only}")
-    cache = get_cache(str(args.cache))
+    cache_path = args.cache or execution_cache()
+    prune_stale_caches(cache_path)
+    cache = get_cache(str(cache_path))
     todo = []
     for path in longest_first(chapters):
         try:

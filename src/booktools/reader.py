@@ -6,8 +6,15 @@ the chapter as they see it on the page, and nothing that needs this repository:
 - every markdown cell, with MyST-only syntax (admonitions, exercises and solutions, ``{ref}``,
   ``{numref}``, ``{math}``, labels) rewritten as plain Markdown that Jupyter renders;
 - every code cell but the ``remove-cell`` ones (the checks), with the outputs of the build when
-  the executed chapter is given; ``hide-input`` cells stay folded in JupyterLab;
-- each figure's caption, numbered as on the page, in italics under the figure.
+  the executed chapter is given; ``hide-input`` cells stay folded in JupyterLab; a ``:load:`` cell
+  (the shared setup) holds the file it loads, as on the page;
+- each figure's caption, numbered as on the page, in italics in a cell of its own under the figure;
+- every number glued into the prose (`` {glue:text}`name:.2f` ``) as the text the page shows, taken
+  from the executed chapter (Jupyter does not render glue roles);
+- exercise solutions folded (JupyterLab and Notebook 7 honour ``source_hidden`` and
+  ``outputs_hidden``) under a visible "Solution to Exercise n.m" line;
+- references to another chapter as links to its notebook, and references inside the chapter as
+  links to the section's heading in the same notebook (never to the notebook itself).
 
 Anything MyST-only that is not understood here raises ``ValueError``, so a new directive cannot
 reach a reader as raw text unnoticed.
@@ -22,9 +29,11 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from .chapters import ROOT, chapter_numbers, toc_chapters
+from .chapters import CHECK_TAG, ROOT, chapter_numbers, read_chapter, toc_chapters
 
-CHECK_TAG = "remove-cell"
+GLUE_PREFIX = "application/papermill.record/"
+CAPTION_TAG = "caption"
+SOLUTION_TAG = "solution"
 FOLDED_TAGS = {"hide-input", "hide-cell"}
 _LABEL_LINE = re.compile(r"^\(([\w.-]+)\)=\s*$", re.MULTILINE)
 _EQUATION_LABEL = re.compile(r"^(\s*\$\$)\s*\([\w.:-]+\)\s*$", re.MULTILINE)
@@ -32,6 +41,7 @@ _ROLE = re.compile(r"\{([a-z:-]+)\}`([^`]*)`")
 _TITLED_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.DOTALL)
 _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
 _OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
+_HEADING = re.compile(r"^(#+)\s+(.+?)\s*$")
 
 
 _BIB_ENTRY = re.compile(r"@\w+\{([^,]+),(.*?)\n\}", re.DOTALL)
@@ -64,6 +74,7 @@ class Book:
         self.bibliography = read_bibliography(root / "references.bib")
         self.numbers = chapter_numbers(root)
         self.chapter_labels: dict[str, tuple[str, str]] = {}  # label -> (stem, title)
+        self.sections: dict[str, str] = {}  # label of a section (not a chapter title) -> its heading
         self.figures: dict[str, str] = {}  # figure name -> "3.2"
         for path in toc_chapters(root):
             if not path.exists():
@@ -72,6 +83,13 @@ class Book:
             title = re.search(r"^# (.+)$", text, re.MULTILINE)
             for label in _LABEL_LINE.findall(text):
                 self.chapter_labels[label] = (path.stem, title.group(1).strip() if title else label)
+            lines = text.splitlines()
+            for i, line in enumerate(lines):
+                label = _LABEL_LINE.match(line)
+                following = next((rest for rest in lines[i + 1 :] if rest.strip()), "")
+                heading = _HEADING.match(following)
+                if label and heading and len(heading.group(1)) > 1:
+                    self.sections[label.group(1)] = heading.group(2)
             notebook = jupytext.reads(text, fmt="md:myst")
             count = 0
             for cell in notebook.cells:
@@ -80,11 +98,17 @@ class Book:
                     count += 1
                     self.figures[name] = f"{self.numbers[path.stem]}.{count}"
 
-    def chapter_link(self, label: str, text: str | None) -> str:
+    def chapter_link(self, label: str, text: str | None, current: str | None = None) -> str:
+        """A link to the chapter or section ``label``; inside the chapter ``current``, to the heading."""
         if label not in self.chapter_labels:
             raise ValueError(f"{{ref}} to {label!r}: not a chapter label, which a notebook cannot link to")
         stem, title = self.chapter_labels[label]
-        return f"[{text or title}]({stem}.ipynb)"
+        heading = self.sections.get(label)
+        shown = text or heading or title
+        anchor = f"#{_jupyter_anchor(heading)}" if heading else ""
+        if stem == current:
+            return f"[{shown}]({anchor})" if anchor else shown
+        return f"[{shown}]({stem}.ipynb{anchor})"
 
     def citation(self, keys: str) -> str:
         parts = []
@@ -101,12 +125,64 @@ class Book:
         return self.figures[name]
 
 
-def _rewrite_role(match: re.Match, book: Book) -> str:
+def _jupyter_anchor(heading: str) -> str:
+    """The id JupyterLab gives a rendered heading: its text with spaces as hyphens."""
+    text = re.sub(r"[`*]", "", heading)
+    text = re.sub(r"\$([^$]*)\$", r"\1", text)
+    return text.strip().replace(" ", "-")
+
+
+def glue_values(executed) -> dict[str, str]:
+    """Glued name -> its ``text/plain`` value, from an executed notebook (as myst-nb reads them)."""
+    values = {}
+    for cell in executed.cells:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if not name:
+                continue
+            data = output.get("data", {})
+            text = data.get(GLUE_PREFIX + "text/plain", data.get("text/plain"))
+            if text is None:
+                raise ValueError(f"glued value {name!r} has no text/plain form")
+            values[name] = text
+    return values
+
+
+class _Placeholders(dict):
+    """Glued values for a notebook that is only run, never read: every name is there, as "…"."""
+
+    def __contains__(self, name) -> bool:
+        return True
+
+    def __missing__(self, name) -> str:
+        return "'…'"
+
+
+def _glued_text(content: str, glue: dict[str, str] | None) -> str:
+    from myst_nb.core.variables import format_plain_text
+
+    name, _, spec = content.rpartition(":") if ":" in content else (content, "", "")
+    if not name:
+        name, spec = content, ""
+    if glue is None:
+        raise ValueError(f"glued value {name!r}: the reader's notebook needs the executed chapter")
+    if name not in glue:
+        raise ValueError(f"glued value {name!r} is not in the executed chapter (glue it in a check cell)")
+    if isinstance(glue, _Placeholders):
+        return "…"
+    return format_plain_text(glue[name], spec or "s")
+
+
+def _rewrite_role(match: re.Match, book: Book, glue: dict[str, str] | None = None, current: str | None = None) -> str:
     role, content = match.group(1), match.group(2)
+    if role in ("glue", "glue:", "glue:text", "glue:any"):
+        return _glued_text(content, glue)
     titled = _TITLED_TARGET.match(content)
     text, target = (titled.group(1), titled.group(2)) if titled else (None, content)
     if role == "ref":
-        return book.chapter_link(target, text)
+        return book.chapter_link(target, text, current)
     if role == "numref":
         number = book.figure_number(target)
         return text.replace("%s", number) if text else f"Figure {number}"
@@ -167,8 +243,11 @@ class _Exercises:
         return number
 
 
-def markdown_for_reader(text: str, book: Book, exercises: _Exercises) -> str:
-    """One markdown cell of a chapter in plain Markdown."""
+def markdown_for_reader(
+    text: str, book: Book, exercises: _Exercises, glue: dict[str, str] | None = None, current: str | None = None
+) -> str:
+    """One markdown cell of a chapter in plain Markdown (``glue``: the chapter's glued values;
+    ``current``: the chapter's stem, for links inside it)."""
     text = _LABEL_LINE.sub("", text)
     text = _EQUATION_LABEL.sub(r"\1", text)
     out: list[str] = []
@@ -177,7 +256,7 @@ def markdown_for_reader(text: str, book: Book, exercises: _Exercises) -> str:
             out.append(block)
             continue
         name, arg, options, body = block
-        inner = markdown_for_reader("\n".join(body), book, exercises).strip("\n")
+        inner = markdown_for_reader("\n".join(body), book, exercises, glue, current).strip("\n")
         if name in ("admonition", "note", "tip", "important", "warning", "seealso", "hint"):
             title = arg or name.capitalize()
             quoted = [f"> {line}" if line else ">" for line in inner.split("\n")]
@@ -198,7 +277,7 @@ def markdown_for_reader(text: str, book: Book, exercises: _Exercises) -> str:
         else:
             raise ValueError(f"MyST directive {{{name}}} has no plain-Markdown form here")
     result = "\n".join(out)
-    result = _ROLE.sub(lambda match: _rewrite_role(match, book), result)
+    result = _ROLE.sub(lambda match: _rewrite_role(match, book, glue, current), result)
     return re.sub(r"\n{3,}", "\n\n", result).strip("\n")
 
 
@@ -206,27 +285,82 @@ def _outputs_by_source(executed) -> list:
     return [cell for cell in executed.cells if cell.cell_type == "code"]
 
 
-def reader_notebook(chapter: Path, executed=None, book: Book | None = None):
-    """The reader's notebook of ``chapter``; with ``executed`` (the build's run), its outputs too."""
+def _solution_pieces(text: str):
+    """Split a markdown cell at its ``solution-start`` / ``solution-end`` directives.
+
+    Yields ``("text", markdown)``, ``("start", label)`` and ``("end", None)`` in order.
+    """
+    lines = text.split("\n")
+    run: list[str] = []
+    for block in _directive_blocks(lines):
+        if isinstance(block, tuple) and block[0] in ("solution-start", "solution-end"):
+            if "\n".join(run).strip():
+                yield "text", "\n".join(run)
+            run = []
+            yield ("start", block[1]) if block[0] == "solution-start" else ("end", None)
+        elif isinstance(block, tuple):
+            name, arg, options, body = block
+            fence = "```"
+            while any(line.startswith(fence) for line in body):
+                fence += "`"
+            run += [f"{fence}{{{name}}} {arg}".rstrip(), *[f":{k}: {v}" for k, v in options.items()], *body, fence]
+        else:
+            run.append(block)
+    if "\n".join(run).strip():
+        yield "text", "\n".join(run)
+
+
+def _fold(cell, outputs: bool = False) -> None:
+    cell.metadata["jupyter"] = {"source_hidden": True, **({"outputs_hidden": True} if outputs else {})}
+
+
+def reader_notebook(chapter: Path, executed=None, book: Book | None = None, unglued: str = "refuse"):
+    """The reader's notebook of ``chapter``; with ``executed`` (the build's run), its outputs too.
+
+    Glued numbers come from ``executed``; without it a glue role is refused, or, with
+    ``unglued="placeholder"`` (for tools that only run the code, such as the benchmark), shown as "…".
+    """
+    if unglued not in ("refuse", "placeholder"):
+        raise ValueError(f"unglued must be 'refuse' or 'placeholder', got {unglued!r}")
     chapter = Path(chapter)
     book = book or Book()
-    source = jupytext.read(chapter)
+    source = read_chapter(chapter)
     exercises = _Exercises(book.numbers.get(chapter.stem, 0))
     executed_cells = _outputs_by_source(executed) if executed is not None else None
+    glue = glue_values(executed) if executed is not None else None
+    if glue is None and unglued == "placeholder":
+        glue = _Placeholders()
     if executed_cells is not None:
         code_cells = [cell for cell in source.cells if cell.cell_type == "code"]
         if len(code_cells) != len(executed_cells):
             raise ValueError(
                 f"{chapter.name}: {len(code_cells)} code cells, the executed notebook has {len(executed_cells)}"
             )
-    cells, pending_caption, code_index = [], None, 0
+
+    def markdown(text: str) -> str:
+        return markdown_for_reader(text, book, exercises, glue, chapter.stem)
+
+    cells, code_index, in_solution = [], 0, False
     for cell in source.cells:
         if cell.cell_type == "markdown":
-            text = markdown_for_reader(cell.source, book, exercises)
-            if pending_caption:
-                text = f"{pending_caption}\n\n{text}"
-                pending_caption = None
-            cells.append(nbformat.v4.new_markdown_cell(text))
+            for kind, piece in _solution_pieces(cell.source):
+                if kind == "start":
+                    number = exercises.labels.get(piece)
+                    if number is None:
+                        raise ValueError(f"solution to unknown exercise {piece!r}")
+                    heading = nbformat.v4.new_markdown_cell(
+                        f"**Solution to Exercise {number}** (folded: click the cells below to open them)"
+                    )
+                    heading.metadata["tags"] = [SOLUTION_TAG]
+                    cells.append(heading)
+                    in_solution = True
+                elif kind == "end":
+                    in_solution = False
+                else:
+                    new = nbformat.v4.new_markdown_cell(markdown(piece))
+                    if in_solution:
+                        _fold(new)
+                    cells.append(new)
             continue
         if cell.cell_type != "code":
             continue
@@ -240,19 +374,21 @@ def reader_notebook(chapter: Path, executed=None, book: Book | None = None):
         new = nbformat.v4.new_code_cell(cell.source)
         if tags:
             new.metadata["tags"] = tags
-        if FOLDED_TAGS & set(tags):
-            new.metadata["jupyter"] = {"source_hidden": True}
+        if in_solution:
+            _fold(new, outputs=True)
+        elif FOLDED_TAGS & set(tags):
+            _fold(new)
         if ran is not None:
             new.outputs = copy.deepcopy(ran.get("outputs", []))
             new.execution_count = ran.get("execution_count")
+        cells.append(new)
         figure = cell.metadata.get("mystnb", {}).get("figure", {})
         if figure.get("caption"):
             number = book.figure_number(figure["name"]) if figure.get("name") else ""
-            caption = markdown_for_reader(" ".join(figure["caption"].split()), book, exercises)
-            pending_caption = f"*Figure {number}: {caption}*" if number else f"*{caption}*"
-        cells.append(new)
-    if pending_caption:
-        cells.append(nbformat.v4.new_markdown_cell(pending_caption))
+            caption = markdown(" ".join(figure["caption"].split()))
+            shown = nbformat.v4.new_markdown_cell(f"*Figure {number}: {caption}*" if number else f"*{caption}*")
+            shown.metadata["tags"] = [CAPTION_TAG]
+            cells.append(shown)
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = dict(source.metadata.get("kernelspec", {}))
     notebook.metadata["language_info"] = {"name": "python"}
