@@ -31,11 +31,14 @@ def pytest_collection_modifyitems(items):
 
     `make test` runs ``-n 2 --dist loadfile --no-loadscope-reorder``: each file (a test module, or an
     nbval notebook, whose cells share a kernel) goes whole to the next free worker, in the order of
-    its first item here. The reader downloads' runs (test_reader_notebooks.py) come first, then the
+    its first item here. The hosted-stack downloads come first, then the reader downloads' runs
+    (test_reader_notebooks.py), then the
     nbval notebooks, longest expected first, then the browser test, then the unit tests.
     """
 
     def order(item):
+        if item.path.name == "test_hosted_stack.py":
+            return (-1, 0, 0)  # the longest file: a venv per copy, each installing the whole stack
         chapter = _chapter_run(item)
         if chapter is not None:
             fits, calls = expected_cost(chapter)

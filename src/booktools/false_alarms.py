@@ -4,6 +4,7 @@
     python -m booktools.false_alarms --seeds 20 --first 51 # seeds 51..70
     python -m booktools.false_alarms --seeds 50 --only pymc gibbs
     make false-alarms N=50
+    python -m booktools.false_alarms --seeds 25 --record   # also write benchmarks/false-alarms.csv
 
 A chapter's checks are built to fail for a correct result at most once in 1,000 runs. Here each
 chapter runs top to bottom in a fresh kernel with ``RANDOM_SEED`` set to 1, 2, ..., N, two at a
@@ -41,12 +42,39 @@ def run(chapter: Path, seed: int) -> tuple[str, int, str | None, float]:
     return chapter.stem, seed, error, time.perf_counter() - start
 
 
+RECORD = ROOT / "benchmarks" / "false-alarms.csv"
+RECORD_HEADER = ["chapter", "seeds", "runs", "failures", "seconds per run", "measured"]
+
+
+def record(rows: dict[str, tuple[str, int, int, float]], path: Path = RECORD) -> Path:
+    """Write this run's rows (chapter -> (seeds, runs, failures, seconds per run)) into the table the
+    appendix shows, keeping the other chapters' rows from earlier runs; chapters in book order."""
+    import csv
+    from datetime import UTC, datetime
+
+    kept = {}
+    if path.exists():
+        with path.open() as handle:
+            kept = {row["chapter"]: row for row in csv.DictReader(handle)}
+    today = f"{datetime.now(UTC):%Y-%m-%d}"
+    for stem, (seeds, runs, failed, seconds) in rows.items():
+        kept[stem] = dict(zip(RECORD_HEADER, [stem, seeds, runs, failed, f"{seconds:.1f}", today], strict=True))
+    order = {chapter.stem: i for i, chapter in enumerate(toc_chapters())}
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, RECORD_HEADER)
+        writer.writeheader()
+        for stem in sorted(kept, key=lambda s: order.get(s, len(order))):
+            writer.writerow(kept[stem])
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=50, help="how many seeds to run")
     parser.add_argument("--first", type=int, default=1, help="the first seed (default 1)")
     parser.add_argument("--only", nargs="+", help="just these chapters (file stems, listed in _toc.yml or not)")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--record", action="store_true", help=f"write the table into {RECORD.relative_to(ROOT)}")
     args = parser.parse_args()
     if args.seeds < 1 or args.first < 0 or args.jobs < 1:
         parser.error(f"need --seeds >= 1, --first >= 0 and --jobs >= 1, got {args.seeds}, {args.first}, {args.jobs}")
@@ -79,6 +107,10 @@ def main() -> None:
         for seed, error in sorted(failed):
             print(f"    seed {seed}: {error}")
     print(f"{'all':16s} {total:3d} / {args.seeds * len(chapters)}")
+    if args.record:
+        seeds = f"{args.first}-{args.first + args.seeds - 1}"
+        rows = {stem: (seeds, args.seeds, len(failed), seconds[stem] / args.seeds) for stem, failed in failures.items()}
+        print(f"recorded in {record(rows)}")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,13 @@ class Book:
         self.numbers = chapter_numbers(root)
         self.chapter_labels: dict[str, tuple[str, str]] = {}  # label -> (stem, title)
         self.sections: dict[str, str] = {}  # label of a section (not a chapter title) -> its heading
+        self.pages: dict[str, str] = {}  # label of a page that is not a chapter (the appendix) -> its title
+        for path in (root / name for name in ("checking.md", "glossary.md", "references.md")):
+            if path.exists():
+                text = path.read_text()
+                title = re.search(r"^# (.+)$", text, re.MULTILINE)
+                for label in _LABEL_LINE.findall(text):
+                    self.pages[label] = title.group(1).strip() if title else label
         self.figures: dict[str, str] = {}  # figure name -> "3.2"
         for path in toc_chapters(root):
             if not path.exists():
@@ -100,6 +107,8 @@ class Book:
 
     def chapter_link(self, label: str, text: str | None, current: str | None = None) -> str:
         """A link to the chapter or section ``label``; inside the chapter ``current``, to the heading."""
+        if label in self.pages and label not in self.chapter_labels:
+            return f"{text or self.pages[label]} (in the book's appendix *{self.pages[label]}*)"
         if label not in self.chapter_labels:
             raise ValueError(f"{{ref}} to {label!r}: not a chapter label, which a notebook cannot link to")
         stem, title = self.chapter_labels[label]
