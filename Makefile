@@ -111,7 +111,7 @@ test-chapter: $(STAMP)
 # table goes into benchmarks/false-alarms.csv, which the appendix (checking.md) shows.
 N ?= 50
 false-alarms: $(STAMP)
-	$(BIN)/python -m booktools.false_alarms --seeds $(N) --record
+	$(BIN)/python -m booktools.false_alarms --seeds $(N)
 
 # Performance table (see benchmarks/bench.py): make bench, or make bench PARTS=chapters,choice
 PARTS ?= chapters,floor,build,choice,samplers

@@ -379,3 +379,16 @@ def test_the_build_uses_the_library_keyed_cache():
     config = SimpleNamespace(nb_execution_cache_path=".cache/jupyter")
     book_fixes._cache_follows_the_library(SimpleNamespace(srcdir=str(ROOT)), config)
     assert config.nb_execution_cache_path == str(execution_cache(ROOT))
+
+
+def test_false_alarm_record_keeps_other_chapters_and_book_order(tmp_path):
+    import csv
+
+    from booktools.false_alarms import record
+
+    path = tmp_path / "false-alarms.csv"
+    record({"robust": ("1-25", 25, 1, 30.0)}, path)
+    record({"prior-samples": ("1-10", 10, 0, 3.25), "robust": ("26-50", 25, 0, 29.0)}, path)
+    rows = list(csv.DictReader(path.open()))
+    assert [row["chapter"] for row in rows] == ["prior-samples", "robust"]
+    assert rows[1]["seeds"] == "26-50" and rows[1]["failures"] == "0" and rows[0]["seconds per run"] == "3.2"

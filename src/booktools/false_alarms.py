@@ -4,7 +4,9 @@
     python -m booktools.false_alarms --seeds 20 --first 51 # seeds 51..70
     python -m booktools.false_alarms --seeds 50 --only pymc gibbs
     make false-alarms N=50
-    python -m booktools.false_alarms --seeds 25 --record   # also write benchmarks/false-alarms.csv
+
+Each run writes its rows into ``benchmarks/false-alarms.csv`` (the table the appendix shows), keeping
+the other chapters' rows from earlier runs; ``--no-record`` leaves the table alone.
 
 A chapter's checks are built to fail for a correct result at most once in 1,000 runs. Here each
 chapter runs top to bottom in a fresh kernel with ``RANDOM_SEED`` set to 1, 2, ..., N, two at a
@@ -50,22 +52,30 @@ def record(rows: dict[str, tuple[str, int, int, float]], path: Path = RECORD) ->
     """Write this run's rows (chapter -> (seeds, runs, failures, seconds per run)) into the table the
     appendix shows, keeping the other chapters' rows from earlier runs; chapters in book order."""
     import csv
+    import fcntl
+
+    path.touch()
+    with path.open("r+", newline="") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # runs for different chapters may finish at the same time
+        kept = {row["chapter"]: row for row in csv.DictReader(handle)}
+        _write_rows(handle, kept, rows)
+    return path
+
+
+def _write_rows(handle, kept: dict, rows: dict) -> None:
+    import csv
     from datetime import UTC, datetime
 
-    kept = {}
-    if path.exists():
-        with path.open() as handle:
-            kept = {row["chapter"]: row for row in csv.DictReader(handle)}
     today = f"{datetime.now(UTC):%Y-%m-%d}"
     for stem, (seeds, runs, failed, seconds) in rows.items():
         kept[stem] = dict(zip(RECORD_HEADER, [stem, seeds, runs, failed, f"{seconds:.1f}", today], strict=True))
     order = {chapter.stem: i for i, chapter in enumerate(toc_chapters())}
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, RECORD_HEADER)
-        writer.writeheader()
-        for stem in sorted(kept, key=lambda s: order.get(s, len(order))):
-            writer.writerow(kept[stem])
-    return path
+    handle.seek(0)
+    handle.truncate()
+    writer = csv.DictWriter(handle, RECORD_HEADER)
+    writer.writeheader()
+    for stem in sorted(kept, key=lambda s: order.get(s, len(order))):
+        writer.writerow(kept[stem])
 
 
 def main() -> None:
@@ -74,7 +84,7 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=1, help="the first seed (default 1)")
     parser.add_argument("--only", nargs="+", help="just these chapters (file stems, listed in _toc.yml or not)")
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--record", action="store_true", help=f"write the table into {RECORD.relative_to(ROOT)}")
+    parser.add_argument("--no-record", action="store_true", help=f"do not write into {RECORD.relative_to(ROOT)}")
     args = parser.parse_args()
     if args.seeds < 1 or args.first < 0 or args.jobs < 1:
         parser.error(f"need --seeds >= 1, --first >= 0 and --jobs >= 1, got {args.seeds}, {args.first}, {args.jobs}")
@@ -107,7 +117,7 @@ def main() -> None:
         for seed, error in sorted(failed):
             print(f"    seed {seed}: {error}")
     print(f"{'all':16s} {total:3d} / {args.seeds * len(chapters)}")
-    if args.record:
+    if not args.no_record:
         seeds = f"{args.first}-{args.first + args.seeds - 1}"
         rows = {stem: (seeds, args.seeds, len(failed), seconds[stem] / args.seeds) for stem, failed in failures.items()}
         print(f"recorded in {record(rows)}")
