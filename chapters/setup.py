@@ -129,9 +129,6 @@ mpl.rcParams.update(
     }
 )
 
-# Quiet samplers: no "Initializing NUTS ..." logs; errors still show.
-for name in ["pymc", "pytensor", "bambi", "formulae", "arviz", "jax"]:
-    logging.getLogger(name).setLevel(logging.ERROR)
 # NumPyro loads tqdm, which warns in Jupyter without ipywidgets; the
 # book draws no progress bars.
 warnings.filterwarnings("ignore", message="IProgress not found")
@@ -144,23 +141,34 @@ if "numba__fastmath" not in flags:
     )
 
 
-# Bambi 0.21 keeps a family's extra parameters (Student-t's sigma and
-# nu) in a set, whose order, and so the draws, change from one Python
-# process to the next: once Bambi is imported, list them in order.
-def bambi_parameters_in_order(*_):
+def after_each_cell(*_):
+    """Runs after every cell, so it also applies to the libraries the
+    chapter imports after this cell."""
+    # Quiet samplers ("Sampling: ...", "NUTS[numpyro]: ..."); errors
+    # still show. PyMC resets its logger's level when it is imported.
+    for name in [
+        "pymc",
+        "pytensor",
+        "bambi",
+        "formulae",
+        "arviz",
+        "jax",
+    ]:
+        logging.getLogger(name).setLevel(logging.ERROR)
+    # Bambi 0.21 keeps a family's extra parameters (Student-t's sigma
+    # and nu) in a set, whose order, and so the draws, change from one
+    # Python process to the next: list them in the likelihood's order.
     bambi = sys.modules.get("bambi")
-    if bambi is None or getattr(bambi.Family, "_in_order", False):
-        return
-    bambi.Family.auxiliary_parameters = property(
-        lambda family: [
-            name
-            for name in family.likelihood.params
-            if name != family.likelihood.parent
-        ]
-    )
-    bambi.Family._in_order = True
+    if bambi is not None and not getattr(bambi.Family, "_in_order", 0):
+        bambi.Family.auxiliary_parameters = property(
+            lambda family: [
+                name
+                for name in family.likelihood.params
+                if name != family.likelihood.parent
+            ]
+        )
+        bambi.Family._in_order = True
 
 
-get_ipython().events.register(
-    "post_run_cell", bambi_parameters_in_order
-)
+after_each_cell()
+get_ipython().events.register("post_run_cell", after_each_cell)
