@@ -743,3 +743,156 @@ def test_increasing_check_returns_the_steps_in_standard_errors():
 def test_increasing_check_refuses_bad_input(names, values, ses, z, message):
     with pytest.raises(ValueError, match=message):
         checks.assert_increasing(names, values, ses, z=z)
+
+
+# --- Budget: a chapter's false-alarm budget, counted by the checks -------------------------------------
+
+
+def test_budget_z_is_the_bonferroni_z_and_prints_what_it_is():
+    budget = checks.Budget(comparisons=12, alarm_rate=5e-4)
+    assert budget.z == checks.bonferroni_z(12, 5e-4)
+    assert budget.alpha == pytest.approx(5e-4 / 12) and 2 * stats.norm.sf(budget.z) == pytest.approx(budget.alpha)
+    assert (budget.comparisons, budget.alarm_rate, budget.spent, budget.remaining) == (12, 5e-4, 0, 12)
+    assert repr(budget) == f"Budget(comparisons=12, alarm_rate=0.0005): z = {budget.z:.3f}, 0 compared so far"
+    assert budget.spend(3, "hand-written gaps") == budget.z
+    assert budget.spend(3, "hand-written gaps") == budget.z
+    assert budget.spent == 6 and budget.remaining == 6
+    assert "6  hand-written gaps (2 x 3)" in str(budget) and "6 compared so far" in str(budget)
+
+
+def _budget_cases():
+    """(name, call(z), values compared): each check with one or more shapes, at a generous z."""
+    rng = np.random.default_rng(0)
+    two = conjugate.Gaussian(np.array([2.0, 0.3]), np.array([[0.01, -0.004], [-0.004, 0.02]]))
+    three = conjugate.Gaussian(np.zeros(3), np.diag([1.0, 2.0, 3.0]))
+    draws_2, draws_3 = conjugate.sample_gaussian(rng, two, 4000), conjugate.sample_gaussian(rng, three, 4000)
+    weights = draws_2.reshape(4, 1000, 2)
+    from conftest import datatree
+
+    tree = datatree(posterior={"w_b": weights[..., 0], "w": weights, "v": rng.normal(size=(4, 1000, 3))})
+    other = datatree(posterior={"w_b": weights[::-1, :, 0], "w": weights[::-1]})
+    x = np.linspace(-1, 1, 7)
+    band = mcmc.band_from_draws(mcmc.line_draws(weights, x))
+    exact_mean, exact_sd = conjugate.predictive(two, conjugate.design_matrix(x))
+    ppc = datatree(
+        posterior={"w": np.zeros((2, 300))},
+        observed_data={"y": rng.poisson(3.0, size=100)},
+        posterior_predictive={"y": rng.poisson(3.0, size=(2, 300, 100))},
+    )
+    return [
+        ("draws_match 2-D: 2 means + 3 (co)variances", lambda z: checks.assert_draws_match(draws_2, two, z=z), 5),
+        ("draws_match 3-D: 3 means + 6 (co)variances", lambda z: checks.assert_draws_match(draws_3, three, z=z), 9),
+        ("mcmc mean of a scalar", lambda z: checks.assert_mcmc_mean_matches(tree, "w_b", 2.0, z=z), 1),
+        ("mcmc mean of a vector", lambda z: checks.assert_mcmc_mean_matches(tree, "w", two.mean, z=z), 2),
+        ("band: mean and sd at 7 points", lambda z: checks.assert_band_matches(band, exact_mean, exact_sd, z=z), 14),
+        ("fits agree: a scalar and a vector", lambda z: checks.assert_fits_agree(tree, other, ["w_b", "w"], z=z), 3),
+        (
+            "truth in posterior: a scalar and 3 entries",
+            lambda z: checks.assert_truth_in_posterior(tree, {"w_b": 2.0, "v": np.zeros(3)}, z=z),
+            4,
+        ),
+        ("ppc mean: one number", lambda z: checks.assert_ppc_mean_matches(ppc, "y", z=z), 1),
+        ("increasing: 3 steps", lambda z: checks.assert_increasing(list("abcd"), [1.0, 2, 3, 4], [0.1] * 4, z=z), 3),
+    ]
+
+
+@pytest.mark.parametrize(("case", "expected"), [(name, n) for name, _, n in _budget_cases()])
+def test_each_check_spends_the_values_it_compares(case, expected):
+    call = {name: call for name, call, _ in _budget_cases()}[case]
+    budget = checks.Budget(comparisons=expected, alarm_rate=1e-6)
+    call(budget)
+    assert budget.spent == expected
+    assert budget.settle() is budget
+
+
+@pytest.mark.parametrize(("case", "expected"), [(name, n) for name, _, n in _budget_cases()])
+def test_a_number_z_still_works_and_matches_the_budget(case, expected):
+    call = {name: call for name, call, _ in _budget_cases()}[case]
+    z = checks.bonferroni_z(expected, 1e-6)
+    np.testing.assert_equal(call(z), call(checks.Budget(expected, 1e-6)))
+
+
+def test_an_overspent_budget_fails_at_once_before_comparing(belief, rng):
+    budget = checks.Budget(comparisons=7)
+    draws = conjugate.sample_gaussian(rng, belief, 4000)
+    checks.assert_draws_match(draws, belief, z=budget)  # 5 of 7
+    # the second call would also fail its comparison (a 40-sd shift): the budget's failure comes first
+    shifted = draws + 40 * belief.sd
+    with pytest.raises(AssertionError, match=r"7 planned, 10 compared so far(?s:.*)10  assert_draws_match"):
+        checks.assert_draws_match(shifted, belief, z=budget)
+    with pytest.raises(AssertionError, match="7 planned, 11 compared so far"):
+        budget.spend(1, "a hand-written gap")
+
+
+@pytest.mark.parametrize(("spend", "message"), [(4, r"compared 4 values.*across 6: lower comparisons to 4")])
+def test_settle_fails_on_an_underspent_budget(spend, message):
+    budget = checks.Budget(comparisons=6)
+    budget.spend(spend, "slopes")
+    with pytest.raises(AssertionError, match=message + r"(?s:.*)4  slopes"):
+        budget.settle()
+    budget.spend(2, "intercepts")
+    assert budget.settle().spent == 6
+
+
+def test_settle_fails_on_an_overspent_budget_and_on_nothing_compared():
+    budget = checks.Budget(comparisons=2)
+    with pytest.raises(AssertionError, match="no check spent this budget of 2 comparisons"):
+        budget.settle()
+    with pytest.raises(AssertionError, match="2 planned, 3 compared"):
+        budget.spend(3, "too many")
+    with pytest.raises(AssertionError, match="compared 3 values, its budget is split across 2: raise comparisons to 3"):
+        budget.settle()
+
+
+def test_bad_input_to_a_check_spends_nothing(belief):
+    budget = checks.Budget(comparisons=5)
+    with pytest.raises(ValueError, match="draws contains NaN"):
+        checks.assert_draws_match(np.full((10, 2), np.nan), belief, z=budget)
+    assert budget.spent == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"comparisons": 0}, ValueError, "comparisons must be a positive integer"),
+        ({"comparisons": -3}, ValueError, "comparisons must be a positive integer"),
+        ({"comparisons": 2.0}, ValueError, "comparisons must be a positive integer"),
+        ({"comparisons": True}, ValueError, "comparisons must be a positive integer"),
+        ({"comparisons": "10"}, ValueError, "comparisons must be a positive integer"),
+        ({"comparisons": 10, "alarm_rate": 0.0}, ValueError, "alarm_rate must lie strictly between 0 and 1"),
+        ({"comparisons": 10, "alarm_rate": 1.0}, ValueError, "alarm_rate must lie strictly between 0 and 1"),
+        ({"comparisons": 10, "alarm_rate": -1e-3}, ValueError, "alarm_rate must lie strictly between 0 and 1"),
+        ({"comparisons": 10, "alarm_rate": np.nan}, ValueError, "alarm_rate must lie strictly between 0 and 1"),
+        ({"comparisons": 10, "alarm_rate": "1e-3"}, TypeError, "alarm_rate must be a number"),
+    ],
+)
+def test_budget_refuses_bad_input(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        checks.Budget(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("k", "what", "error", "message"),
+    [
+        (0, "x", ValueError, "k must be a positive integer"),
+        (1.5, "x", ValueError, "k must be a positive integer"),
+        (True, "x", ValueError, "k must be a positive integer"),
+        (1, 3, TypeError, "what must be a string"),
+    ],
+)
+def test_spend_refuses_bad_input(k, what, error, message):
+    budget = checks.Budget(comparisons=5)
+    with pytest.raises(error, match=message):
+        budget.spend(k, what)
+    assert budget.spent == 0
+
+
+def test_package_version_is_the_pyproject_version():
+    """One source: ``__version__`` is read from the installed metadata of pyproject.toml's version."""
+    import tomllib
+    from pathlib import Path
+
+    import bayes_linreg
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert bayes_linreg.__version__ == pyproject["project"]["version"], "stale install: run make venv"

@@ -134,3 +134,25 @@ def test_effective_sizes_of_a_stuck_chain_are_nan(make_tree):
 def test_readers_refuse_what_is_not_a_datatree():
     with pytest.raises(TypeError, match="expected an xarray.DataTree"):
         mcmc.chain_draws({"posterior": {}}, ["a"])
+
+
+def test_stuck_chains_marks_each_constant_chain_and_column():
+    values = np.random.default_rng(0).normal(size=(3, 50, 2))
+    values[1, :, 0] = 2.5
+    expected = np.zeros((3, 2), bool)
+    expected[1, 0] = True
+    np.testing.assert_array_equal(mcmc.stuck_chains(values), expected)
+    with pytest.raises(ValueError, match="3-dimensional"):
+        mcmc.stuck_chains(values[0])
+
+
+@pytest.mark.parametrize(
+    ("var_names", "error", "message"),
+    [([1, "w_b"], TypeError, r"var_names must hold variable names \(strings\), got 1"), (3, TypeError, "a name or")],
+)
+def test_chain_draws_refuses_names_that_are_not_strings(belief, fake_idata, var_names, error, message):
+    """Variable names and the labels of compared numbers share one reader (_validate.name_list): labels may be
+    numbers (grid points), variable names may not."""
+    tree, _ = fake_idata(np.random.default_rng(0), belief, n_draws=10)
+    with pytest.raises(error, match=message):
+        mcmc.chain_draws(tree, var_names)

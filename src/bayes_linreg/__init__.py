@@ -9,4 +9,9 @@ this package. It holds independent, validated reference implementations and the 
 - :mod:`.checks`: the assertions, with tolerances derived from posterior sds and MCSEs.
 """
 
-__version__ = "0.2.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # one source: pyproject.toml's version, as installed (``make venv`` installs it)
+    __version__ = version("bayes-linreg")
+except PackageNotFoundError:  # a source tree on sys.path that was never installed
+    __version__ = "0+unknown"

@@ -53,6 +53,29 @@ def finite_scalar(value, name: str) -> float:
     return float(finite_array(value, name, ndim=0))
 
 
+def name_list(names, what: str = "names", *, strings: bool = True) -> list[str]:
+    """``names`` as a non-empty list of names: a string is one name (never its letters), any other
+    iterable one name per item.
+
+    Variable names (``strings=True``, the default) must be strings; labels of compared numbers
+    (``strings=False``) may be anything printable, such as grid points, and are turned into strings.
+    """
+    if isinstance(names, str):
+        return [names]
+    try:
+        items = list(names)
+    except TypeError as err:
+        raise TypeError(f"{what} must be a name or a list of names, got {names!r}") from err
+    if not items:
+        raise ValueError(f"{what} must name at least one {'variable' if strings else 'value'}")
+    if strings:
+        for name in items:
+            if not isinstance(name, str):
+                raise TypeError(f"{what} must hold variable names (strings), got {name!r}")
+        return items
+    return [str(name) for name in items]
+
+
 def generator(rng, name: str = "rng") -> np.random.Generator:
     """A ``numpy.random.Generator``: an int seed is accepted as ``np.random.default_rng(seed)``."""
     if isinstance(rng, np.random.Generator):

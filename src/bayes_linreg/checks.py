@@ -3,7 +3,9 @@
 Every tolerance is derived from the quantity being checked (a posterior sd, a
 sample size, a Monte-Carlo standard error), never tuned to one seed. ``z = 4``
 standard errors leaves a false alarm rate of about 6e-5 per compared number;
-:func:`bonferroni_z` gives the ``z`` for many comparisons together.
+:func:`bonferroni_z` gives the ``z`` for many comparisons together, and a :class:`Budget` counts a
+chapter's comparisons as its checks run: every check that takes ``z=`` also takes ``z=budget``,
+spends the number of values it compares and compares at ``budget.z``.
 
 Checks that cannot lie. Every check here
 
@@ -19,6 +21,7 @@ Checks that cannot lie. Every check here
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -26,9 +29,9 @@ from typing import NamedTuple
 import numpy as np
 from scipy import stats
 
-from ._validate import finite_array, finite_scalar
+from ._validate import finite_array, finite_scalar, name_list
 from .conjugate import Gaussian, require_gaussian
-from .mcmc import diagnostic, group_of, require_variables, var_name_list, variable_draws
+from .mcmc import diagnostic, group_of, require_variables, stuck_chains, variable_draws
 
 DEFAULT_Z = 4.0
 
@@ -39,17 +42,6 @@ def _z(z, name: str = "z") -> float:
     if not z > 0:
         raise ValueError(f"{name} must be positive, got {z}")
     return z
-
-
-def _labels(names, what: str = "names") -> list[str]:
-    """Labels for the numbers a check compares: a string is one label (never its letters); any other
-    iterable gives one label per item (numbers such as grid points are fine)."""
-    if isinstance(names, str):
-        return [names]
-    try:
-        return [str(name) for name in names]
-    except TypeError as err:
-        raise TypeError(f"{what} must be a label or a list of labels, got {names!r}") from err
 
 
 def _entry_labels(name: str, shape: tuple) -> list[str]:
@@ -71,6 +63,157 @@ def bonferroni_z(n_compared: int, alarm_rate: float = 1e-3) -> float:
     if not 0 < alarm_rate < 1:
         raise ValueError(f"alarm_rate must lie strictly between 0 and 1, got {alarm_rate}")
     return float(stats.norm.isf(alarm_rate / (2 * n_compared)))
+
+
+class Budget:
+    """A chapter's false-alarm budget, counted by the checks as they run.
+
+    A comparison ``|gap| <= z * se`` of a correct result fails with probability ``2 (1 - Phi(z))``.
+    ``Budget(comparisons=n, alarm_rate=r)`` splits the rate ``r`` over ``n`` comparisons (Bonferroni:
+    ``budget.z == bonferroni_z(n, r)``), so that all of them together raise a false alarm at most ``r``
+    of the time. Make it in a chapter's first check cell and
+
+    * pass ``z=budget`` to any check here: the check counts the values it compares (once their
+      shapes are known) and spends them before comparing at ``budget.z``;
+    * record a comparison written by hand with ``z = budget.spend(k, "what it compares")``, which
+      returns the z to compare at (one with an exact tail compares at ``budget.alpha`` instead);
+    * call :meth:`settle` in the chapter's last check cell.
+
+    Spending more than ``n`` raises ``AssertionError`` at once: the chapter compares more values than
+    its ``z`` was set for, so its false-alarm rate is above ``r``. :meth:`settle` raises
+    ``AssertionError`` unless exactly ``n`` values were compared, so the stated count stays true in
+    both directions. Bad arguments raise ``ValueError`` (or ``TypeError``).
+
+    What each check spends: :func:`assert_draws_match` ``d`` means and the ``d (d + 1) / 2`` distinct
+    (co)variances of ``d`` columns; :func:`assert_mcmc_mean_matches` one per entry of the variable;
+    :func:`assert_band_matches` two per point (mean and sd); :func:`assert_fits_agree` and
+    :func:`assert_truth_in_posterior` one per scalar variable or entry; :func:`assert_ppc_mean_matches`
+    one; :func:`assert_increasing` one per step. A check that fails on bad input spends nothing.
+    A check expected to fail (a planted error) is no false-alarm risk: give it ``z=budget.z``.
+    Re-running a check cell by hand spends its share again: run the chapter from its first check cell.
+    """
+
+    def __init__(self, comparisons: int, alarm_rate: float = 1e-3):
+        if isinstance(comparisons, bool) or not isinstance(comparisons, (int, np.integer)) or comparisons < 1:
+            raise ValueError(f"comparisons must be a positive integer, got {comparisons!r}")
+        if isinstance(alarm_rate, bool) or not isinstance(alarm_rate, (int, float, np.integer, np.floating)):
+            raise TypeError(f"alarm_rate must be a number, got {alarm_rate!r}")
+        if not 0 < alarm_rate < 1:
+            raise ValueError(f"alarm_rate must lie strictly between 0 and 1, got {alarm_rate}")
+        self._comparisons = int(comparisons)
+        self._alarm_rate = float(alarm_rate)
+        self._z = bonferroni_z(self._comparisons, self._alarm_rate)
+        self._spent: list[tuple[str, int]] = []
+
+    @property
+    def comparisons(self) -> int:
+        """The number of values the chapter's checks compare, as planned."""
+        return self._comparisons
+
+    @property
+    def alarm_rate(self) -> float:
+        """The false-alarm rate of all the comparisons together."""
+        return self._alarm_rate
+
+    @property
+    def z(self) -> float:
+        """The two-sided z of each comparison: ``bonferroni_z(comparisons, alarm_rate)``."""
+        return self._z
+
+    @property
+    def alpha(self) -> float:
+        """The false-alarm rate of each comparison, ``alarm_rate / comparisons``: the tail to use
+        where a comparison has an exact distribution (a binomial band, a chi-squared quantile).
+        Spend such a comparison with :meth:`spend` as well."""
+        return self._alarm_rate / self._comparisons
+
+    @property
+    def spent(self) -> int:
+        """The number of values compared so far."""
+        return sum(k for _, k in self._spent)
+
+    @property
+    def remaining(self) -> int:
+        """Planned comparisons not made yet (negative once overspent)."""
+        return self._comparisons - self.spent
+
+    def spend(self, k: int, what: str = "") -> float:
+        """Record ``k`` compared values (``what`` says which) and return the ``z`` to compare them at.
+
+        Raises ``AssertionError`` the moment the total compared exceeds ``comparisons``.
+        """
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a positive integer (the number of values compared), got {k!r}")
+        if not isinstance(what, str):
+            raise TypeError(f"what must be a string saying what is compared, got {what!r}")
+        self._spent.append((what or "unnamed comparison", int(k)))
+        if self.spent > self._comparisons:
+            raise AssertionError(
+                f"this chapter's checks compare more values than its budget is split across: "
+                f"{self._comparisons} planned, {self.spent} compared so far (the last {k}: {what or 'unnamed'}); "
+                f"raise comparisons to the chapter's total, at least {self.spent}\n{self._breakdown()}"
+            )
+        return self._z
+
+    def settle(self) -> Budget:
+        """Check that exactly ``comparisons`` values were compared; returns the budget (to print).
+
+        Raises ``AssertionError`` naming both numbers and listing what spent them otherwise.
+        """
+        if self.spent == 0:
+            raise AssertionError(
+                f"no check spent this budget of {self._comparisons} comparisons: pass z=budget to the "
+                "checks and record hand-written comparisons with budget.spend(k, what)"
+            )
+        if self.spent != self._comparisons:
+            fix = "raise" if self.spent > self._comparisons else "lower"
+            raise AssertionError(
+                f"this chapter's checks compared {self.spent} values, its budget is split across "
+                f"{self._comparisons}: {fix} comparisons to {self.spent} (z would be "
+                f"{bonferroni_z(self.spent, self._alarm_rate):.3f} instead of {self._z:.3f})\n"
+                f"{self._breakdown()}"
+            )
+        return self
+
+    def _breakdown(self) -> str:
+        """What spent the budget: one line per kind of comparison, with its counts and total."""
+        if not self._spent:
+            return "nothing compared yet"
+        counts: dict[str, list[int]] = {}
+        for what, k in self._spent:
+            counts.setdefault(what, []).append(k)
+        lines = []
+        for what, ks in counts.items():
+            if len(ks) == 1:
+                lines.append(f"  {ks[0]:>5}  {what}")
+            else:
+                tally = Counter(ks)
+                parts = " + ".join(f"{n} x {k}" if n > 1 else f"{k}" for k, n in tally.items())
+                lines.append(f"  {sum(ks):>5}  {what} ({parts})")
+        return "compared so far:\n" + "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"Budget(comparisons={self._comparisons}, alarm_rate={self._alarm_rate:g}): "
+            f"z = {self._z:.3f}, {self.spent} compared so far"
+        )
+
+    def __str__(self) -> str:
+        return f"{self!r}\n{self._breakdown()}"
+
+
+def _z_or_budget(z):
+    """A check's ``z=`` argument as given: a :class:`Budget`, or a number checked to be finite and > 0."""
+    return z if isinstance(z, Budget) else _z(z)
+
+
+def _z_for(z, n_compared: int, what: str) -> float:
+    """The ``z`` to compare ``n_compared`` values at: a number as given (finite, > 0), or a
+    :class:`Budget`'s ``z`` after spending ``n_compared`` on ``what``. Called once the shapes are
+    known and before any comparison, so an overspent budget fails before a result is trusted."""
+    if isinstance(z, Budget):
+        return z.spend(int(n_compared), what)
+    return _z(z)
 
 
 def central_interval(belief: Gaussian, prob: float = 0.99) -> tuple[np.ndarray, np.ndarray]:
@@ -113,7 +256,7 @@ def assert_inside(names, values, lower, upper, what="interval") -> np.ndarray:
     one number serves as the bound for all. An infinite bound makes a one-sided check; NaN values
     or bounds, and bounds with ``lower > upper``, are refused.
     """
-    names = _labels(names)
+    names = name_list(names, "names", strings=False)
     values = finite_array(values, "values")
     if values.ndim > 1:
         raise ValueError(f"values must be one number or a 1-D array, got shape {values.shape}")
@@ -174,7 +317,7 @@ def assert_truth_recovered(belief: Gaussian, truth, prior: Gaussian, names=None,
         )
     if names is None:
         names = ("intercept", "slope") if dim == 2 else tuple(f"w{i}" for i in range(dim))
-    names = _labels(names)
+    names = name_list(names, "names", strings=False)
     if len(names) != dim:
         raise ValueError(f"{len(names)} names for {dim} weights: give one name per weight")
     lower, upper = central_interval(belief, prob)
@@ -214,8 +357,11 @@ def assert_draws_match(draws, belief: Gaussian, n_eff=None, z: float = DEFAULT_Z
         raise ValueError(f"draws have {draws.shape[1]} columns, the belief is over {belief.mean.size}")
     if draws.shape[0] < 2:
         raise ValueError(f"need at least 2 draws to compare a covariance, got {draws.shape[0]}")
-    z = _z(z)
+    z = _z_or_budget(z)
     n = _n_eff(n_eff, draws.shape[0], belief.mean.size)
+    dim = belief.mean.size
+    # d means and the d (d + 1) / 2 distinct entries of the covariance (it is symmetric).
+    z = _z_for(z, dim + dim * (dim + 1) // 2, f"assert_draws_match: {dim} means, {dim * (dim + 1) // 2} (co)variances")
     mean_gap = np.abs(draws.mean(axis=0) - belief.mean) / (belief.sd / np.sqrt(n))
     if not np.all(mean_gap <= z):
         raise AssertionError(
@@ -291,7 +437,7 @@ def assert_converged(idata, var_names=None, rhat_max: float = 1.01, ess_min: flo
         rhat = diagnostic(flat, "rhat")
         bulk = diagnostic(flat, "ess", method="bulk")
         tail = diagnostic(flat, "ess", method="tail")
-        stuck = np.ptp(flat, axis=1) == 0  # (chain, entry)
+        stuck = stuck_chains(flat)  # (chain, entry)
         for k, label in enumerate(labels):
             if stuck[:, k].any():
                 problems.append(f"{label}: chain(s) {np.flatnonzero(stuck[:, k]).tolist()} stuck at one value")
@@ -341,13 +487,14 @@ def assert_mcmc_mean_matches(idata, var_name: str, exact_mean, z: float = DEFAUL
     ``exact_mean`` must have the variable's shape (one value per entry of a vector variable).
     Returns the gaps in MCSE units (with that shape) so a chapter can print them.
     """
-    z = _z(z)
+    z = _z_or_budget(z)
     posterior = group_of(idata, "posterior")
     (name,) = require_variables(posterior, [var_name], "posterior")
     mean, mcse = _mean_and_mcse(posterior, name)
     exact_mean = finite_array(exact_mean, "exact_mean")
     if exact_mean.shape != mean.shape:
         raise ValueError(f"{name} has shape {mean.shape} per draw, exact_mean {exact_mean.shape}: they must agree")
+    z = _z_for(z, mean.size, f"assert_mcmc_mean_matches: mean of {name}")
     with np.errstate(invalid="ignore", divide="ignore"):
         gap = (mean - exact_mean) / mcse
     if not np.all(np.abs(gap) <= z):
@@ -361,7 +508,7 @@ def assert_band_matches(band, mean, sd, z: float = DEFAULT_Z) -> tuple[float, fl
     Each point is compared in units of its own Monte-Carlo standard error; ``mean`` and ``sd`` need
     one value per point of the band. Returns the largest gaps of the mean and of the sd, in MCSE units.
     """
-    z = _z(z)
+    z = _z_or_budget(z)
     try:
         fields = {field: getattr(band, field) for field in ("mean", "sd", "mcse_mean", "mcse_sd")}
     except AttributeError as err:
@@ -377,6 +524,7 @@ def assert_band_matches(band, mean, sd, z: float = DEFAULT_Z) -> tuple[float, fl
     for label, value in (("mean", mean), ("sd", sd), *fields.items()):
         if value.shape != fields["mean"].shape:
             raise ValueError(f"{label} has {value.size} points, the band {fields['mean'].size}: they must agree")
+    z = _z_for(z, 2 * mean.size, f"assert_band_matches: mean and sd at {mean.size} points")
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_gap = np.abs(fields["mean"] - mean) / fields["mcse_mean"]
         sd_gap = np.abs(fields["sd"] - sd) / fields["mcse_sd"]
@@ -413,7 +561,7 @@ def reweight_to_prior(idata, names, log_prior_ratio, min_ess_share: float = 0.5)
     differ more than that over the posterior, a ``ValueError`` says so. The Monte-Carlo error of a
     reweighted mean is about the fit's own MCSE times ``1 / sqrt(ess_share)``.
     """
-    names = var_name_list(names)
+    names = name_list(names, "names")
     if not callable(log_prior_ratio):
         raise TypeError(f"log_prior_ratio must be a function of the draws, got {type(log_prior_ratio).__name__}")
     if not 0 < min_ess_share <= 1:
@@ -462,16 +610,16 @@ def assert_fits_agree(
     as in :func:`reweight_to_prior`) and the first fit is reweighted to the second prior before the
     comparison, its MCSE widened by the weights' ``1 / sqrt(ess_share)``.
     """
-    z = _z(z)
-    names_a = var_name_list(names_a, "names_a")
-    names_b = list(names_a) if names_b is None else var_name_list(names_b, "names_b")
+    z = _z_or_budget(z)
+    names_a = name_list(names_a, "names_a")
+    names_b = list(names_a) if names_b is None else name_list(names_b, "names_b")
     if len(names_b) != len(names_a):
         raise ValueError(f"names_a and names_b must pair up, got {len(names_a)} and {len(names_b)} names")
     posterior_a, posterior_b = group_of(idata_a, "posterior"), group_of(idata_b, "posterior")
     require_variables(posterior_a, names_a, "posterior (first fit)")
     require_variables(posterior_b, names_b, "posterior (second fit)")
     reweighted = None if log_prior_ratio is None else reweight_to_prior(idata_a, names_a, log_prior_ratio)
-    gaps, problems = [], []
+    compared = []  # (name_a, name_b, mean_a, mean_b, gap) for every pair, before any comparison
     for name_a, name_b in zip(names_a, names_b, strict=True):
         mean_a, mcse_a = _mean_and_mcse(posterior_a, name_a)
         if reweighted is not None:
@@ -482,6 +630,11 @@ def assert_fits_agree(
             raise ValueError(f"{name_a} has shape {mean_a.shape} per draw, {name_b} {mean_b.shape}: they must agree")
         with np.errstate(invalid="ignore", divide="ignore"):
             gap = ((mean_a - mean_b) / np.hypot(mcse_a, mcse_b)).reshape(-1)
+        compared.append((name_a, name_b, mean_a, mean_b, gap))
+    n_compared = sum(gap.size for *_, gap in compared)
+    z = _z_for(z, n_compared, f"assert_fits_agree: means of {', '.join(names_a)}")
+    gaps, problems = [], []
+    for name_a, name_b, mean_a, mean_b, gap in compared:
         labels = _entry_labels(name_a, mean_a.shape)
         for label, g, a, b in zip(labels, gap, mean_a.reshape(-1), mean_b.reshape(-1), strict=True):
             if not abs(g) <= z:
@@ -501,14 +654,14 @@ def assert_truth_in_posterior(idata, truth, z: float = DEFAULT_Z) -> dict:
     z-scores ``(mean - truth) / sd`` (a float, or an array for a vector variable) so a chapter can
     print them.
     """
-    z = _z(z)
+    z = _z_or_budget(z)
     if not isinstance(truth, Mapping):
         raise TypeError(f"truth must map posterior variable names to true values, got {type(truth).__name__}")
     if not truth:
         raise ValueError("truth must name at least one posterior variable")
     posterior = group_of(idata, "posterior")
     require_variables(posterior, list(truth), "posterior")
-    scores, far = {}, {}
+    scores = {}
     for name, value in truth.items():
         draws = variable_draws(posterior, name)
         shape = draws.shape[2:]
@@ -522,7 +675,11 @@ def assert_truth_in_posterior(idata, truth, z: float = DEFAULT_Z) -> dict:
         with np.errstate(invalid="ignore", divide="ignore"):
             score = (flat.mean(axis=0) - value) / flat.std(axis=0, ddof=1)
         scores[name] = float(score) if shape == () else score
-        for label, s in zip(_entry_labels(name, shape), np.ravel(score), strict=True):
+    n_compared = sum(np.size(score) for score in scores.values())
+    z = _z_for(z, n_compared, f"assert_truth_in_posterior: {', '.join(truth)}")
+    far = {}
+    for name, score in scores.items():
+        for label, s in zip(_entry_labels(name, np.shape(score)), np.ravel(score), strict=True):
             if not abs(s) <= z:
                 far[label] = round(float(s), 2)
     if far:
@@ -541,7 +698,7 @@ def assert_ppc_mean_matches(idata, var_name: str, z: float = DEFAULT_Z) -> tuple
     means. The check asks for ``|observed mean - average replicated mean| <= z * that sd``.
     Returns ``(observed mean, average replicated mean, sd of replicated means)``.
     """
-    z = _z(z)
+    z = _z_or_budget(z)
     for group in ("observed_data", "posterior_predictive"):
         require_variables(group_of(idata, group), [var_name], group)
     observed = finite_array(idata["observed_data"][var_name].values, f"observed {var_name}")
@@ -550,6 +707,7 @@ def assert_ppc_mean_matches(idata, var_name: str, z: float = DEFAULT_Z) -> tuple
         raise ValueError(
             f"observed {var_name} has {observed.size} values, each replicated data set {replicated[0, 0].size}"
         )
+    z = _z_for(z, 1, f"assert_ppc_mean_matches: mean of {var_name}")
     means = replicated.reshape(replicated.shape[0] * replicated.shape[1], -1).mean(axis=1)
     centre, spread, observed = float(means.mean()), float(means.std(ddof=1)), float(observed.mean())
     if not spread > 0:
@@ -610,8 +768,8 @@ def assert_increasing(names, values, ses, z: float = DEFAULT_Z) -> np.ndarray:
 
     Returns each step's gap in standard errors (``len(values) - 1`` numbers).
     """
-    z = _z(z)
-    names = _labels(names)
+    z = _z_or_budget(z)
+    names = name_list(names, "names", strings=False)
     values, ses = finite_array(values, "values"), finite_array(ses, "ses")
     if values.shape != ses.shape or values.ndim != 1 or values.size < 2:
         raise ValueError(f"values and ses must be 1-D of the same length >= 2, got {values.shape} and {ses.shape}")
@@ -619,6 +777,7 @@ def assert_increasing(names, values, ses, z: float = DEFAULT_Z) -> np.ndarray:
         raise ValueError(f"{len(names)} names for {values.size} values: give one name per value")
     if np.any(ses < 0):
         raise ValueError(f"ses must not be negative, got {ses}")
+    z = _z_for(z, values.size - 1, f"assert_increasing: {values.size - 1} steps")
     gaps = np.diff(values)
     step_se = np.hypot(ses[:-1], ses[1:])
     for i, (gap, se) in enumerate(zip(gaps, step_se, strict=True)):

@@ -6,24 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import finite_array
+from ._validate import finite_array, name_list
 from .conjugate import line_values
-
-
-def var_name_list(var_names, what: str = "var_names") -> list[str]:
-    """``var_names`` as a list of names; one name given as a string is a list of one (never its letters)."""
-    if isinstance(var_names, str):
-        return [var_names]
-    try:
-        names = list(var_names)
-    except TypeError as err:
-        raise TypeError(f"{what} must be a name or a list of names, got {var_names!r}") from err
-    if not names:
-        raise ValueError(f"{what} must name at least one variable")
-    for name in names:
-        if not isinstance(name, str):
-            raise TypeError(f"{what} must hold variable names (strings), got {name!r}")
-    return names
 
 
 def group_of(idata, group: str = "posterior"):
@@ -38,7 +22,7 @@ def group_of(idata, group: str = "posterior"):
 
 def require_variables(dataset, var_names, group: str = "posterior") -> list[str]:
     """The names, after checking every one is a variable of ``dataset`` (else a ``ValueError`` naming them)."""
-    names = var_name_list(var_names)
+    names = name_list(var_names, "var_names")
     missing = [name for name in names if name not in dataset.data_vars]
     if missing:
         raise ValueError(f"no {group} variable(s) {missing}; available: {list(dataset.data_vars)}")
@@ -70,6 +54,17 @@ def diagnostic(values, function: str, **kwargs) -> np.ndarray:
     array = xr.DataArray(values, dims=("chain", "draw", "column"))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(getattr(az, function)(array, **kwargs).values, dtype=float).reshape(values.shape[2])
+
+
+def stuck_chains(values) -> np.ndarray:
+    """Which chains are stuck: ``(chain, draw, k)`` draws give a ``(chain, k)`` boolean array, true
+    where a chain's draws of a column never change.
+
+    ArviZ reports NaN r-hat and an ESS equal to the number of draws for such a column, as if a
+    chain that never moved were perfectly mixed; the checks treat it as a failure instead.
+    """
+    values = finite_array(values, "values", ndim=3)
+    return np.ptp(values, axis=1) == 0
 
 
 def stack_draws(idata, var_names) -> np.ndarray:
@@ -156,5 +151,5 @@ def effective_sizes(idata, var_names) -> np.ndarray:
     """
     values = chain_draws(idata, var_names)
     sizes = np.min([diagnostic(values, "ess", method=method) for method in ("bulk", "tail", "sd")], axis=0)
-    stuck = np.any(np.ptp(values, axis=1) == 0, axis=0)
+    stuck = stuck_chains(values).any(axis=0)
     return np.where(stuck, np.nan, sizes)
