@@ -79,9 +79,10 @@ book: $(STAMP) $(MATHJAX)
 
 # The build executes every chapter with its own seed, and its hidden check cells fail the build
 # when a result is wrong; then the unit tests, nbval over every chapter with the seeds in SEEDS,
-# the reader notebooks (the pages' downloads) without the book's package, and the browser test.
+# the reader notebooks (the pages' downloads) without the book's package and in a hosted-style
+# stack (tests/test_hosted_stack.py; its report: _build/hosted-stack.txt), and the browser test.
 test: lint book
-	rm -rf $(NBVAL_DIR)
+	rm -rf $(NBVAL_DIR) _build/hosted-stack.txt
 	$(BIN)/python -m booktools.export --out $(NBVAL_DIR) --seeds $(SEEDS)
 	BOOK_MUST_BE_BUILT=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --nbval-lax tests $(NBVAL_DIR)
 

@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -36,6 +37,7 @@ NOT_THERE = ["bambi", "numpyro", "jax"]
 CACHE = ROOT / ".cache" / "hosted-stack"
 COPIES = int(os.environ.get("HOSTED_COPIES", "3"))
 RESTART_LINE = "restart the kernel and run the notebook again"
+REPORT = ROOT / "_build" / "hosted-stack.txt"
 
 
 def groups(chapters: list[Path], copies: int) -> list[list[Path]]:
@@ -136,6 +138,7 @@ def test_downloads_run_in_a_hosted_stack(group, old_stack, tmp_path):
         work = tmp_path / chapter.stem
         work.mkdir()
         page, notebook = page_and_fresh_copy(chapter)
+        start = time.perf_counter()
         if group == 0 and position == 0:
             # The kernel has imported numpy before the setup replaces it: the setup must stop.
             early = nbformat.read(download(chapter, ".ipynb"), as_version=4)
@@ -158,7 +161,12 @@ def test_downloads_run_in_a_hosted_stack(group, old_stack, tmp_path):
             assert setup_said.startswith("Setup: installed "), f"the first download must upgrade: {setup_said}"
         differences = compare(notebook, page)
         assert not differences, f"{chapter.stem} printed other numbers than the page:\n" + "\n".join(differences)
-        report.append(f"{chapter.stem}: {'restart, ' if restarted else ''}{setup_said.strip()[:80]}")
+        seconds = time.perf_counter() - start
+        said = setup_said.strip()[:60]
+        report.append(f"{chapter.stem}: copy {group}, {seconds:.0f} s, {'restarted, ' if restarted else ''}{said}")
     print("\n".join(report))
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    with REPORT.open("a") as handle:  # what the closing note of a change quotes: restart or not, time
+        handle.write("\n".join(report) + "\n")
     found = versions(venv / "bin" / "python")
     assert found["pymc"].startswith("6.") and found["arviz"].startswith("1.")
