@@ -6,7 +6,13 @@ this package. It holds independent, validated reference implementations and the 
 - :mod:`.conjugate`: the closed-form Gaussian posterior, predictive and exact draws (Cholesky);
 - :mod:`.calibration`: the exact coverage an SBC simulation should find, and binomial bands;
 - :mod:`.mcmc`: reading MCMC draws by chain, lines and bands with Monte-Carlo standard errors;
-- :mod:`.checks`: the assertions, with tolerances derived from posterior sds and MCSEs.
+- :mod:`.normal_inverse_gamma`: the conjugate posterior with unknown noise, Student-t marginals;
+- :mod:`.evidence`: the log marginal likelihood and the re-estimation of alpha and beta;
+- :mod:`.hamiltonian`: exact leapfrog propagation and energy error on a Gaussian;
+- :mod:`.hierarchical`: the Gaussian posterior of group intercepts and slopes with the group sds fixed;
+- :mod:`.shrinkage`: posterior modes under Gaussian and Laplace priors (ridge, lasso) and their penalties;
+- :mod:`.checks`: the assertions, with tolerances derived from posterior sds and MCSEs, and the
+  chapter's false-alarm budget (:class:`.checks.Budget`).
 """
 
 from importlib.metadata import PackageNotFoundError, version
