@@ -392,3 +392,10 @@ def test_false_alarm_record_keeps_other_chapters_and_book_order(tmp_path):
     rows = list(csv.DictReader(path.open()))
     assert [row["chapter"] for row in rows] == ["prior-samples", "robust"]
     assert rows[1]["seeds"] == "26-50" and rows[1]["failures"] == "0" and rows[0]["seconds per run"] == "3.2"
+
+
+def test_references_to_exercises_name_them_as_numbered():
+    book = reader.Book(ROOT)
+    label, (stem, number) = next(iter(book.exercises.items()))
+    assert book.chapter_link(label, None, current=stem) == f"Exercise {number}"
+    assert book.chapter_link(label, "that exercise", current="elsewhere") == f"[that exercise]({stem}.ipynb)"

@@ -42,6 +42,7 @@ _TITLED_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.DOTALL)
 _FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*)$")
 _OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
 _HEADING = re.compile(r"^(#+)\s+(.+?)\s*$")
+_EXERCISE_LABEL = re.compile(r"^[`:]{3,}\{exercise\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*?:label:\s*([\w.-]+)", re.MULTILINE)
 
 
 _BIB_ENTRY = re.compile(r"@\w+\{([^,]+),(.*?)\n\}", re.DOTALL)
@@ -76,6 +77,7 @@ class Book:
         self.chapter_labels: dict[str, tuple[str, str]] = {}  # label -> (stem, title)
         self.sections: dict[str, str] = {}  # label of a section (not a chapter title) -> its heading
         self.pages: dict[str, str] = {}  # label of a page that is not a chapter (the appendix) -> its title
+        self.exercises: dict[str, tuple[str, str]] = {}  # exercise label -> (stem, "3.2"), as numbered
         for path in (root / name for name in ("checking.md", "glossary.md", "references.md")):
             if path.exists():
                 text = path.read_text()
@@ -97,6 +99,8 @@ class Book:
                 heading = _HEADING.match(following)
                 if label and heading and len(heading.group(1)) > 1:
                     self.sections[label.group(1)] = heading.group(2)
+            for index, label in enumerate(_EXERCISE_LABEL.findall(text), start=1):
+                self.exercises[label] = (path.stem, f"{self.numbers[path.stem]}.{index}")
             notebook = jupytext.reads(text, fmt="md:myst")
             count = 0
             for cell in notebook.cells:
@@ -107,6 +111,10 @@ class Book:
 
     def chapter_link(self, label: str, text: str | None, current: str | None = None) -> str:
         """A link to the chapter or section ``label``; inside the chapter ``current``, to the heading."""
+        if label in self.exercises:
+            stem, number = self.exercises[label]
+            shown = text or f"Exercise {number}"
+            return shown if stem == current else f"[{shown}]({stem}.ipynb)"
         if label in self.pages and label not in self.chapter_labels:
             return f"{text or self.pages[label]} (in the book's appendix *{self.pages[label]}*)"
         if label not in self.chapter_labels:
