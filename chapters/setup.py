@@ -100,10 +100,7 @@ if needed:
             " again."
         )
 else:
-    print(
-        f"Setup: all {len(TESTED_WITH)} packages are at versions this"
-        " book was tested with; nothing to install."
-    )
+    print(f"Setup: the {len(TESTED_WITH)} tested packages are ready.")
 
 # The figure style: vector figures, legible at the page width.
 import matplotlib as mpl  # noqa: E402
