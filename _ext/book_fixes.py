@@ -23,7 +23,7 @@ test (`tests/test_browser.py` fails on any console error).
 
 from pathlib import Path
 
-from booktools.chapters import cached_notebook, execution_cache, toc_chapters
+from booktools.chapters import cached_notebook, execution_cache, loaded_files, toc_chapters
 from booktools.reader import Book, reader_markdown, reader_notebook, write_archive
 
 ARCHIVE = "bayes-linreg-notebooks.zip"
@@ -92,7 +92,17 @@ def _cache_follows_the_library(app, config):
     config.nb_execution_cache_path = str(execution_cache(Path(app.srcdir)))
 
 
+def _note_loaded_files(app, docname, source):
+    """A chapter depends on the files its ``:load:`` cells load (the shared setup): Sphinx re-reads
+    the chapter, and so shows the new outputs, when one of them changes."""
+    path = Path(app.srcdir) / f"{docname}.md"
+    if path.exists() and docname in _chapter_pages(app):
+        for loaded in loaded_files(path):
+            app.env.note_dependency(str(loaded))
+
+
 def setup(app):
+    app.connect("source-read", _note_loaded_files)
     app.connect("config-inited", _repository_substitutions)
     app.connect("config-inited", _cache_follows_the_library)
     app.connect("html-page-context", _tidy_page, priority=100)
